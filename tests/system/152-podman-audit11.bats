@@ -201,3 +201,29 @@ exec_errors_sequence() {
 		  out: x1
 	EOF
 }
+
+rename_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name r1 "$img" true
+	step "$t" rename nosuch _r
+	step "$t" rename nosuch .r
+	step "$t" rename r1 _r
+	step "$t" rename r1 r2
+	step "$t" ps -a --format '{{.Names}}'
+}
+
+@test "rename looks up the container before it checks the new name, as Podman" {
+	audit_compare_expected rename_sequence <<-'EOF'
+		$ create --name r1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ rename nosuch _r -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ rename nosuch .r -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ rename r1 _r -> 125
+		  err: Error: names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument
+		$ rename r1 r2 -> 0
+		$ ps -a --format {{.Names}} -> 0
+		  out: r2
+	EOF
+}

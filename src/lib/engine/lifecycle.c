@@ -2588,11 +2588,15 @@ ferry_container_rename (ferry_engine_t *e, const char *ref, const char *name, fe
   /* Podman takes the name as Docker's API shows it, with a leading `/`.  */
   if (name[0] == '/')
     name++;
-  if (! ferry_container_name_is_valid (name))
-    return ferry_make_error (err, 0, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+  /* The container first, then the name, as Podman looks them up.  */
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
+  if (! ferry_container_name_is_valid (name))
+    {
+      ferry_container_free (c);
+      return ferry_make_error (err, 0, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    }
   if (strcmp (c->name, name) == 0)
     {
       ferry_container_free (c);

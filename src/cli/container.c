@@ -10,6 +10,7 @@
 #include "image/pull.h"
 #include "image/transport.h"
 #include "commands.h"
+#include "engine/image_diff.h"
 #include "container_filter.h"
 #include "mount.h"
 #include "external.h"
@@ -4037,8 +4038,9 @@ diff_print_json (const struct ferry_changes *ch)
     puts ("{}");
 }
 
-int
-ferry_cmd_diff (int argc, char **argv)
+/* diff and container diff, which looks for containers alone (OF).  */
+static int
+diff_main (int argc, char **argv, enum ferry_diff_of of)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "format", required_argument, NULL, 'f' },
@@ -4055,13 +4057,22 @@ ferry_cmd_diff (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "diff", ":l", opts,
-      "Usage: ferry diff [--format json] [-l] CONTAINER\n\nList the files a container added (A), "
-      "changed (C) or deleted (D) in its root filesystem.\n\n"
-      "Options:\n"
-      "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
-      "                     \"deleted\" (a kind without any left out)\n"
-      "  -l, --latest       the container created last\n",
+      argc, argv, of == FERRY_DIFF_CONTAINER ? "container diff" : "diff", ":l", opts,
+      of == FERRY_DIFF_CONTAINER
+          ? "Usage: ferry container diff [--format json] [-l] CONTAINER [CONTAINER]\n\n"
+            "List the files a container added (A), changed (C) or deleted (D) in its\n"
+            "root filesystem (against itself, nothing).\n\nOptions:\n"
+            "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
+            "                     \"deleted\" (a kind without any left out)\n"
+            "  -l, --latest       the container created last\n"
+          : "Usage: ferry diff [--format json] [-l] CONTAINER|IMAGE [PARENT]\n\n"
+            "List the files a container added (A), changed (C) or deleted (D) in its\n"
+            "root filesystem, or an image's top layer over the layers below it.  With\n"
+            "PARENT (the container's image, or the image below the image's top layer;\n"
+            "or the object itself, which lists nothing), the changes over it.\n\nOptions:\n"
+            "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
+            "                     \"deleted\" (a kind without any left out)\n"
+            "  -l, --latest       the container created last\n",
       diff_option, &f);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
@@ -4069,8 +4080,8 @@ ferry_cmd_diff (int argc, char **argv)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! f.latest && argc - optind == 0)
     return ferry_cli_failf ("\"ferry diff\" requires a name, id, or the \"--latest\" flag");
-  if (argc - optind > 1)
-    return ferry_cli_failf ("ferry diff takes one container: ferry diff CONTAINER");
+  if (argc - optind > 2)
+    return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -4086,17 +4097,8 @@ ferry_cmd_diff (int argc, char **argv)
     }
   else
     ref = xstrdup (argv[optind]);
-  if (ferry_container_diff (e, ref, &ch, &err) < 0)
-    {
-      /* Podman looks for a container, an image and a layer, and says the
-       * last.  */
-      if (err->kind == FERRY_ERROR_NOT_FOUND && ! f.latest)
-        {
-          ferry_error_release (&err);
-          return ferry_cli_failf ("%s not found: layer not known: give the name or ID of a container", ref);
-        }
-      return ferry_cli_fail (&err);
-    }
+  if (ferry_object_diff (e, of, ref, argc - optind == 2 ? argv[optind + 1] : NULL, &ch, &err) < 0)
+    return ferry_cli_fail (&err);
   if (f.format)
     diff_print_json (&ch);
   else
@@ -4104,6 +4106,18 @@ ferry_cmd_diff (int argc, char **argv)
       printf ("%c %s\n", ferry_change_kind_letter (ch.items[i].kind), ch.items[i].path);
   ferry_changes_free (&ch);
   return 0;
+}
+
+int
+ferry_cmd_diff (int argc, char **argv)
+{
+  return diff_main (argc, argv, FERRY_DIFF_ANY);
+}
+
+static int
+container_diff (int argc, char **argv)
+{
+  return diff_main (argc, argv, FERRY_DIFF_CONTAINER);
 }
 
 enum
@@ -5879,7 +5893,7 @@ ferry_cmd_container (int argc, char **argv)
     { "commit", ferry_cmd_commit, "Create new image based on the changed container" },
     { "cp", ferry_cmd_cp, "Copy files/folders between a container and the local filesystem" },
     { "create", ferry_cmd_create, "Create but do not start a container" },
-    { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
+    { "diff", container_diff, "Inspect changes to a container's file system" },
     { "exec", ferry_cmd_exec, "Run a process in a running container" },
     { "exists", container_exists, "Check if a container exists" },
     { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },

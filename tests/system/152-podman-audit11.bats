@@ -227,3 +227,138 @@ rename_sequence() {
 		  out: r2
 	EOF
 }
+
+diff_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run --name d1 "$img" sh -c 'echo x >/newf; mkdir -p /tmp/a/b; echo y >/tmp/a/b/c; rm /bin/true'
+	step "$t" commit -q d1 localhost/img2
+	step "$t" diff d1
+	step "$t" diff "$img"
+	step "$t" diff --format json "$img"
+	step "$t" diff d1 "$img"
+	step "$t" diff --format json d1 "$img"
+	step "$t" diff d1 d1
+	step "$t" diff "$img" "$img"
+	step "$t" diff localhost/img2 "$img"
+	step "$t" image diff localhost/img2
+	step "$t" image diff localhost/img2 "$img"
+	step "$t" image diff "$img" "$img"
+	step "$t" container diff d1 d1
+	step "$t" container diff d1 "$img"
+	step "$t" container diff "$img"
+	step "$t" image diff "$img" d1
+	step "$t" diff nosuch
+	step "$t" diff d1 nosuch
+	step "$t" diff a b c
+	step "$t" image diff a b c
+}
+
+@test "diff takes an image (its top layer's changes) and a second name, the first's parent or itself; container diff and image diff look for their own kind alone; the files the engine puts in containers are left out of an image's changes too" {
+	audit_compare_expected diff_sequence <<-'EOF'
+		$ run --name d1 localhost/ferry-test:latest sh -c echo x >/newf; mkdir -p /tmp/a/b; echo y >/tmp/a/b/c; rm /bin/true -> 0
+		$ commit -q d1 localhost/img2 -> 0
+		  out: <ID>
+		$ diff d1 -> 0
+		  out: C /bin
+		  out: D /bin/true
+		  out: C /etc
+		  out: A /newf
+		  out: C /tmp
+		  out: A /tmp/a
+		  out: A /tmp/a/b
+		  out: A /tmp/a/b/c
+		$ diff localhost/ferry-test:latest -> 0
+		  out: C /etc
+		  out: A /etc/ferry-release
+		  out: D /etc/removed-by-layer2
+		  out: C /opt
+		  out: D /opt/olddir
+		  out: A /opt/olddir/new
+		$ diff --format json localhost/ferry-test:latest -> 0
+		  out: {
+		  out:      "changed": [
+		  out:           "/etc",
+		  out:           "/opt"
+		  out:      ],
+		  out:      "added": [
+		  out:           "/etc/ferry-release",
+		  out:           "/opt/olddir/new"
+		  out:      ],
+		  out:      "deleted": [
+		  out:           "/etc/removed-by-layer2",
+		  out:           "/opt/olddir"
+		  out:      ]
+		  out: }
+		$ diff d1 localhost/ferry-test:latest -> 0
+		  out: C /bin
+		  out: D /bin/true
+		  out: C /etc
+		  out: A /newf
+		  out: C /tmp
+		  out: A /tmp/a
+		  out: A /tmp/a/b
+		  out: A /tmp/a/b/c
+		$ diff --format json d1 localhost/ferry-test:latest -> 0
+		  out: {
+		  out:      "changed": [
+		  out:           "/bin",
+		  out:           "/etc",
+		  out:           "/tmp"
+		  out:      ],
+		  out:      "added": [
+		  out:           "/newf",
+		  out:           "/tmp/a",
+		  out:           "/tmp/a/b",
+		  out:           "/tmp/a/b/c"
+		  out:      ],
+		  out:      "deleted": [
+		  out:           "/bin/true"
+		  out:      ]
+		  out: }
+		$ diff d1 d1 -> 0
+		$ diff localhost/ferry-test:latest localhost/ferry-test:latest -> 0
+		$ diff localhost/img2 localhost/ferry-test:latest -> 0
+		  out: C /bin
+		  out: D /bin/true
+		  out: C /etc
+		  out: A /newf
+		  out: C /tmp
+		  out: A /tmp/a
+		  out: A /tmp/a/b
+		  out: A /tmp/a/b/c
+		$ image diff localhost/img2 -> 0
+		  out: C /bin
+		  out: D /bin/true
+		  out: C /etc
+		  out: A /newf
+		  out: C /tmp
+		  out: A /tmp/a
+		  out: A /tmp/a/b
+		  out: A /tmp/a/b/c
+		$ image diff localhost/img2 localhost/ferry-test:latest -> 0
+		  out: C /bin
+		  out: D /bin/true
+		  out: C /etc
+		  out: A /newf
+		  out: C /tmp
+		  out: A /tmp/a
+		  out: A /tmp/a/b
+		  out: A /tmp/a/b/c
+		$ image diff localhost/ferry-test:latest localhost/ferry-test:latest -> 0
+		$ container diff d1 d1 -> 0
+		$ container diff d1 localhost/ferry-test:latest -> 125
+		  err: Error: localhost/ferry-test:latest not found: container not known: give the name or ID of a container
+		$ container diff localhost/ferry-test:latest -> 125
+		  err: Error: localhost/ferry-test:latest not found: container not known: give the name or ID of a container
+		$ image diff localhost/ferry-test:latest d1 -> 125
+		  err: Error: d1 not found: d1: image not known
+		$ diff nosuch -> 125
+		  err: Error: nosuch not found: layer not known: give the name or ID of a container or an image
+		$ diff d1 nosuch -> 125
+		  err: Error: nosuch not found: layer not known: give the name or ID of a container or an image
+		$ diff a b c -> 125
+		  err: Error: accepts between 1 and 2 arg(s), received 3
+		$ image diff a b c -> 125
+		  err: Error: accepts between 1 and 2 arg(s), received 3
+	EOF
+}

@@ -3281,31 +3281,37 @@ out:
   return ret;
 }
 
-int
-ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err)
+void
+ferry_changes_drop_engine_paths (struct ferry_changes *ch)
 {
   /* What the engine puts in every container, which `podman diff` leaves
-   * out as well.  */
+   * out as well, of containers and images alike.  */
   static const char *const engine_paths[]
       = { "/dev",         "/etc/hostname", "/etc/hosts",  "/etc/resolv.conf",
           "/proc",        "/run",          "/run/notify", "/run/.containerenv",
           "/run/secrets", "/sys",          "/etc/mtab",   NULL };
   size_t i, k = 0;
 
-  if (ferry_container_changes (e, ref, out, err) < 0)
-    return -1;
-  for (i = 0; i < out->n; i++)
+  for (i = 0; i < ch->n; i++)
     {
       size_t j;
 
-      for (j = 0; engine_paths[j] && strcmp (engine_paths[j], out->items[i].path) != 0; j++)
+      for (j = 0; engine_paths[j] && strcmp (engine_paths[j], ch->items[i].path) != 0; j++)
         ;
       if (engine_paths[j])
-        free (out->items[i].path);
+        free (ch->items[i].path);
       else
-        out->items[k++] = out->items[i];
+        ch->items[k++] = ch->items[i];
     }
-  out->n = k;
+  ch->n = k;
+}
+
+int
+ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err)
+{
+  if (ferry_container_changes (e, ref, out, err) < 0)
+    return -1;
+  ferry_changes_drop_engine_paths (out);
   return 0;
 }
 

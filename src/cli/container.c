@@ -4218,6 +4218,25 @@ exec_session_follow (ferry_engine_t *e, struct exec_args *a, struct ferry_exec_s
   return code;
 }
 
+/* 0 when the container REF runs; else the exit code after saying why,
+ * in Podman's words for one that does not (255).  */
+static int
+exec_container_runs (ferry_engine_t *e, const char *ref)
+{
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  bool runs;
+
+  if (ferry_container_lookup (e, ref, &c, &err) < 0)
+    return ferry_cli_fail (&err);
+  runs = c->status == FERRY_CONTAINER_RUNNING;
+  ferry_container_free (c);
+  if (runs)
+    return 0;
+  ferry_cli_failf ("can only create exec sessions on running containers: container state improper");
+  return FERRY_EXIT_EXEC_NOT_RUNNING;
+}
+
 int
 ferry_cmd_exec (int argc, char **argv)
 {
@@ -4284,12 +4303,26 @@ ferry_cmd_exec (int argc, char **argv)
       exec_args_free (&a);
       return FERRY_EXIT_ERROR;
     }
+  if (a.latest && ferry_container_latest (e, &latest, &err) < 0)
+    {
+      exec_args_free (&a);
+      return ferry_cli_fail (&err);
+    }
+  ref = latest ? latest->id : argv[optind];
   /* Detached, the keys are not looked at (as Podman); attached, bad ones
-   * are the failure of an attached exec, 255.  */
+   * are the failure of an attached exec, 255, said after a container that
+   * is not there or not running, as Podman looks at those first.  */
   keys.detach_keys = a.detach_keys;
   keys.default_keys = e->config.detach_keys;
+  if (! a.r.detach && a.detach_keys && (code = exec_container_runs (e, ref)) != 0)
+    {
+      ferry_container_free (latest);
+      exec_args_free (&a);
+      return code;
+    }
   if (! a.r.detach && ferry_cli_attach_check (&keys, &io, NULL) < 0)
     {
+      ferry_container_free (latest);
       exec_args_free (&a);
       return FERRY_EXIT_EXEC_NOT_RUNNING;
     }
@@ -4306,12 +4339,6 @@ ferry_cmd_exec (int argc, char **argv)
           a.r.cols = ws.ws_col;
         }
     }
-  if (a.latest && ferry_container_latest (e, &latest, &err) < 0)
-    {
-      exec_args_free (&a);
-      return ferry_cli_fail (&err);
-    }
-  ref = latest ? latest->id : argv[optind];
   /* As Podman: a container that is not there is said before a command
    * that is missing.  */
   if (argc - first < 1)
@@ -5866,6 +5893,9 @@ ferry_cmd_port (int argc, char **argv)
     return ferry_cli_failf ("no arguments are needed with --all");
   if (! flags[0] && ! flags[1] && nargs < 1)
     return ferry_cli_failf ("you must supply a running container name or id");
+  /* Podman's words for three or more.  */
+  if (nargs > 2)
+    return ferry_cli_failf ("`port` accepts at most 2 arguments: ferry port CONTAINER [PORT[/PROTO]]");
   if (nargs > (flags[1] ? 1 : 2))
     return ferry_cli_failf (
         "ferry port takes a container and maybe a port: ferry port CONTAINER [PORT[/PROTO]]");

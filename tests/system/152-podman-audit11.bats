@@ -4,7 +4,9 @@
 # a leading dash), history's {{json .}}, wait's conditions and negative
 # intervals, exec's runtime failures (Podman's "OCI runtime error", 255
 # attached) and variables without a name, rename looking up the container
-# before the name, and diff of an image or of two.  Each sequence is
+# before the name, diff of an image or of two, exec's checks of the
+# container before its --detach-keys, port's refusal of three arguments.
+# Each sequence is
 # compared with the transcript ferry printed once it matched Podman (kept
 # below) and, where Podman is installed, with Podman run live: standard
 # output whole, the first words of each error line.
@@ -360,5 +362,41 @@ diff_sequence() {
 		  err: Error: accepts between 1 and 2 arg(s), received 3
 		$ image diff a b c -> 125
 		  err: Error: accepts between 1 and 2 arg(s), received 3
+	EOF
+}
+
+order_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name o1 "$img" true
+	step "$t" run -d --name o2 "$img" sleep 1000
+	step "$t" exec --detach-keys bogus nosuch true
+	step "$t" exec --detach-keys bogus o1 true
+	step "$t" exec -d --detach-keys bogus o1 true
+	step "$t" exec --detach-keys bogus o2 true
+	step "$t" exec --detach-keys ctrl-a o2 echo ok
+	step "$t" port o2 80 81
+	step "$t" port -a o2
+}
+
+@test "exec says a missing or stopped container before bad --detach-keys, and port of three arguments refuses in Podman's words" {
+	audit_compare_expected order_sequence <<-'EOF'
+		$ create --name o1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ run -d --name o2 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ exec --detach-keys bogus nosuch true -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ exec --detach-keys bogus o1 true -> 255
+		  err: Error: can only create exec sessions on running containers: container state improper
+		$ exec -d --detach-keys bogus o1 true -> 125
+		  err: Error: can only create exec sessions on running containers: container state improper
+		$ exec --detach-keys bogus o2 true -> 255
+		  err: Error: invalid detach keys: Unknown character: 'bogus'
+		$ exec --detach-keys ctrl-a o2 echo ok -> 0
+		  out: ok
+		$ port o2 80 81 -> 125
+		  err: Error: `port` accepts at most 2 arguments: ferry port CONTAINER [PORT[/PROTO]]
+		$ port -a o2 -> 125
+		  err: Error: no arguments are needed with --all
 	EOF
 }

@@ -828,10 +828,14 @@ parse_preserve_fd (const char *arg, int **fds, size_t *n_fds)
 
 /* --preserve-fds N: the container gets descriptors 3 to 3+N-1.  */
 static int
-parse_preserve_fds (const char *arg, int **fds, size_t *n_fds)
+parse_preserve_fds (const char *arg, const char *cmd, int **fds, size_t *n_fds)
 {
+  uint64_t u;
   long long n;
 
+  /* Not a number: cobra's words, as Podman's flag is a uint.  */
+  if (parse_uint_flag (arg, "preserve-fds", cmd, &u) != 0)
+    return -1;
   if (parse_int_flag (arg, "--preserve-fds", 0, FERRY_PRESERVE_FDS_MAX, "a number of descriptors", &n) != 0)
     return -1;
   for (long long fd = 3; fd < 3 + n; fd++)
@@ -875,7 +879,7 @@ run_only_option (int c, const char *arg, struct create_args *a)
         return ferry_cli_failf ("invalid argument \"%s\" for \"--sig-proxy\" flag: use true or false", arg);
       return 0;
     case OPT_PRESERVE_FDS:
-      return parse_preserve_fds (arg, &a->preserve_fds, &a->n_preserve_fds);
+      return parse_preserve_fds (arg, "run", &a->preserve_fds, &a->n_preserve_fds);
     default:
       return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds);
     }
@@ -4151,9 +4155,9 @@ exec_option (int c, const char *arg, void *data)
 
   switch (c)
     {
+    /* Podman's booleans take =true and =false.  */
     case 'd':
-      a->r.detach = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "-d, --detach", "exec", &a->r.detach) != 0 ? -1 : 0;
     case 'e':
       ferry_strv_append (&a->env, &a->n_env, arg);
       return 0;
@@ -4164,22 +4168,18 @@ exec_option (int c, const char *arg, void *data)
       a->r.user = arg;
       return 0;
     case 'i':
-      a->r.interactive = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "-i, --interactive", "exec", &a->r.interactive) != 0 ? -1 : 0;
     case 't':
-      a->r.tty = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "-t, --tty", "exec", &a->r.tty) != 0 ? -1 : 0;
     case 'l':
-      a->latest = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "-l, --latest", "exec", &a->latest) != 0 ? -1 : 0;
     case OPT_ENV_FILE:
       ferry_strv_append (&a->env_files, &a->n_env_files, arg);
       return 0;
     case OPT_PRIVILEGED:
-      a->r.privileged = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "--privileged", "exec", &a->r.privileged) != 0 ? -1 : 0;
     case OPT_PRESERVE_FDS:
-      return parse_preserve_fds (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
+      return parse_preserve_fds (arg, "exec", &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     case OPT_PRESERVE_FD:
       return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     case OPT_EXEC_DETACH_KEYS:
@@ -4241,15 +4241,15 @@ int
 ferry_cmd_exec (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "detach", no_argument, NULL, 'd' },
+                                        { "detach", optional_argument, NULL, 'd' },
                                         { "env", required_argument, NULL, 'e' },
                                         { "workdir", required_argument, NULL, 'w' },
                                         { "user", required_argument, NULL, 'u' },
-                                        { "interactive", no_argument, NULL, 'i' },
-                                        { "tty", no_argument, NULL, 't' },
-                                        { "latest", no_argument, NULL, 'l' },
+                                        { "interactive", optional_argument, NULL, 'i' },
+                                        { "tty", optional_argument, NULL, 't' },
+                                        { "latest", optional_argument, NULL, 'l' },
                                         { "env-file", required_argument, NULL, OPT_ENV_FILE },
-                                        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+                                        { "privileged", optional_argument, NULL, OPT_PRIVILEGED },
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         { "detach-keys", required_argument, NULL, OPT_EXEC_DETACH_KEYS },
@@ -4326,9 +4326,11 @@ ferry_cmd_exec (int argc, char **argv)
       exec_args_free (&a);
       return FERRY_EXIT_EXEC_NOT_RUNNING;
     }
-  /* Under conmon only where it is needed: a terminal that can detach, or
-   * a command that goes on by itself; the rest is a plain runtime exec.  */
-  if (a.r.detach || (a.r.tty && a.r.interactive && io.n_detach_keys > 0))
+  /* Under conmon only where it is needed: a terminal that can detach, a
+   * terminal when ferry's standard input is none (the runtime would make
+   * one from it; conmon makes its own, as Podman's), or a command that
+   * goes on by itself; the rest is a plain runtime exec.  */
+  if (a.r.detach || (a.r.tty && ((a.r.interactive && io.n_detach_keys > 0) || ! isatty (STDIN_FILENO))))
     {
       struct winsize ws;
 

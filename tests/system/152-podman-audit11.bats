@@ -400,3 +400,51 @@ order_sequence() {
 		  err: Error: no arguments are needed with --all
 	EOF
 }
+
+# A transcript's output without the carriage returns of a terminal.
+strip_cr() {
+	tr -d '\r' <"$1"
+}
+
+exec_flags_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run -d --name e1 "$img" sleep 1000
+	# Without a terminal on standard input, -t still gives the command one.
+	{
+		_step strip_cr "$t" exec -t e1 sh -c 'tty >/dev/null && echo terminal; exit 3'
+		_step strip_cr "$t" exec --tty=true e1 sh -c 'echo err >&2'
+	} </dev/null
+	step "$t" exec --privileged=false --tty=false --interactive=false --detach=false e1 echo ok
+	step "$t" exec --latest=false e1 echo ok
+	step "$t" exec --privileged=bogus e1 true
+	step "$t" exec --preserve-fds -1 e1 true
+	step "$t" exec --preserve-fds x e1 true
+	step "$t" run --preserve-fds x "$img" true
+}
+
+@test "exec -t without a terminal on standard input gives the command one, as Podman's; exec's booleans take =true and =false, --preserve-fds a number in cobra's words" {
+	audit_compare_expected exec_flags_sequence <<-'EOF'
+		$ run -d --name e1 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ exec -t e1 sh -c tty >/dev/null && echo terminal; exit 3 -> 3
+		  out: terminal
+		$ exec --tty=true e1 sh -c echo err >&2 -> 0
+		  out: err
+		$ exec --privileged=false --tty=false --interactive=false --detach=false e1 echo ok -> 0
+		  out: ok
+		$ exec --latest=false e1 echo ok -> 0
+		  out: ok
+		$ exec --privileged=bogus e1 true -> 125
+		  err: Error: invalid argument "bogus" for "--privileged" flag: strconv.ParseBool: parsing "bogus": invalid syntax
+		  err: See 'ferry exec --help'
+		$ exec --preserve-fds -1 e1 true -> 125
+		  err: Error: invalid argument "-1" for "--preserve-fds" flag: strconv.ParseUint: parsing "-1": invalid syntax
+		  err: See 'ferry exec --help'
+		$ exec --preserve-fds x e1 true -> 125
+		  err: Error: invalid argument "x" for "--preserve-fds" flag: strconv.ParseUint: parsing "x": invalid syntax
+		  err: See 'ferry exec --help'
+		$ run --preserve-fds x localhost/ferry-test:latest true -> 125
+		  err: Error: invalid argument "x" for "--preserve-fds" flag: strconv.ParseUint: parsing "x": invalid syntax
+		  err: See 'ferry run --help'
+	EOF
+}

@@ -3598,6 +3598,8 @@ container_clone (int argc, char **argv)
                                 "use ferry create with the image instead");
       return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
     }
+  if (force && ! destroy)
+    return ferry_cli_failf ("cannot set --force without --destroy: invalid argument");
   /* NAME as the second argument, as Podman takes it; --name wins.  */
   if (o.name == NULL && argc - optind == 2)
     o.name = argv[optind + 1];

@@ -448,3 +448,33 @@ exec_flags_sequence() {
 		  err: See 'ferry run --help'
 	EOF
 }
+
+update_clone_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name u1 "$img" true
+	step "$t" update nosuch --memory 1g
+	step "$t" update u1 --memory 64m --pids-limit 50
+	step "$t" inspect --format '{{.HostConfig.Memory}} {{.HostConfig.PidsLimit}}' u1
+	step "$t" container clone -f u1 u2
+	step "$t" container clone --force u1
+	step "$t" ps -a --format '{{.Names}}'
+}
+
+@test "update takes its flags after the container too, as Podman's; container clone refuses --force without --destroy in Podman's words, making nothing" {
+	audit_compare_expected update_clone_sequence <<-'EOF'
+		$ create --name u1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ update nosuch --memory 1g -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ update u1 --memory 64m --pids-limit 50 -> 0
+		  out: <ID>
+		$ inspect --format {{.HostConfig.Memory}} {{.HostConfig.PidsLimit}} u1 -> 0
+		  out: 67108864 50
+		$ container clone -f u1 u2 -> 125
+		  err: Error: cannot set --force without --destroy: invalid argument
+		$ container clone --force u1 -> 125
+		  err: Error: cannot set --force without --destroy: invalid argument
+		$ ps -a --format {{.Names}} -> 0
+		  out: u1
+	EOF
+}

@@ -478,3 +478,24 @@ update_clone_sequence() {
 		  out: u1
 	EOF
 }
+
+@test "load of a file that holds no image (junk, an empty file, a tar of other files) starts its one-line error with Podman's words, storing nothing" {
+	local want="Error: payload does not match any of the supported image formats:" file
+	printf 'junk\n' >"$TEST_TMP/junk.tar"
+	: >"$TEST_TMP/empty.tar"
+	echo x >"$TEST_TMP/x.txt"
+	tar cf "$TEST_TMP/other.tar" -C "$TEST_TMP" x.txt
+	for file in junk empty other; do
+		run_ferry load -i "$TEST_TMP/$file.tar"
+		assert_status 125
+		assert_one_line_error
+		[[ "$output" == "$want "* ]]
+		assert_store_empty
+	done
+	need_podman
+	for file in junk empty other; do
+		run podman_t load -i "$TEST_TMP/$file.tar"
+		assert_status 125
+		[ "${lines[0]}" = "$want" ]
+	done
+}

@@ -499,3 +499,24 @@ update_clone_sequence() {
 		[ "${lines[0]}" = "$want" ]
 	done
 }
+
+commit_change_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" create --name m1 "$img" true
+	step "$t" commit -c 'BOGUS x' nosuch localhost/m2
+	step "$t" commit -c 'BOGUS x' m1 localhost/m2
+	step "$t" images --format '{{.Repository}}'
+}
+
+@test "commit looks up the container before it reads --change, and a change it does not understand is refused in Podman's words, storing nothing" {
+	audit_compare_expected commit_change_sequence <<-'EOF'
+		$ create --name m1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ commit -c BOGUS x nosuch localhost/m2 -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ commit -c BOGUS x m1 localhost/m2 -> 125
+		  err: Error: copying layers and metadata for container "<ID>": applying changes: processing change "BOGUS x": did not understand change instruction "BOGUS x"
+		$ images --format {{.Repository}} -> 0
+		  out: localhost/ferry-test
+	EOF
+}

@@ -1,15 +1,16 @@
 #!/usr/bin/env bats
 # What the eleventh round of comparing ferry with Podman 5.4 found ferry
 # doing differently, now fixed: kill's signal names (the real-time ones,
-# a leading dash), history's {{json .}}, wait's conditions and negative
-# intervals, exec's runtime failures (Podman's "OCI runtime error", 255
-# attached) and variables without a name, rename looking up the container
-# before the name, diff of an image or of two, exec's checks of the
-# container before its --detach-keys, port's refusal of three arguments.
-# Each sequence is
-# compared with the transcript ferry printed once it matched Podman (kept
-# below) and, where Podman is installed, with Podman run live: standard
-# output whole, the first words of each error line.
+# a leading dash), history's {{json .}}, wait's conditions and intervals,
+# exec's runtime failures (Podman's "OCI runtime error", 255 attached),
+# variables without a name, exec's checks of the container before its
+# --detach-keys, exec -t without a terminal, exec's booleans, rename and
+# commit looking up the container first, diff of an image or of two,
+# port's refusal of three arguments, update's flags after the container,
+# clone --force alone, load of a file that holds no image.  Each sequence
+# is compared with the transcript ferry printed once it matched Podman
+# (kept below) and, where Podman is installed, with Podman run live:
+# standard output whole, the first words of each error line.
 
 bats_require_minimum_version 1.5.0
 

@@ -231,37 +231,39 @@ rename_sequence() {
 	EOF
 }
 
+# Names with a letter that is no hex digit: Podman takes a name that
+# could be the start of an ID ("d1") for an image whose ID starts so.
 diff_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
-	step "$t" run --name d1 "$img" sh -c 'echo x >/newf; mkdir -p /tmp/a/b; echo y >/tmp/a/b/c; rm /bin/true'
-	step "$t" commit -q d1 localhost/img2
-	step "$t" diff d1
+	step "$t" run --name dx1 "$img" sh -c 'echo x >/newf; mkdir -p /tmp/a/b; echo y >/tmp/a/b/c; rm /bin/true'
+	step "$t" commit -q dx1 localhost/img2
+	step "$t" diff dx1
 	step "$t" diff "$img"
 	step "$t" diff --format json "$img"
-	step "$t" diff d1 "$img"
-	step "$t" diff --format json d1 "$img"
-	step "$t" diff d1 d1
+	step "$t" diff dx1 "$img"
+	step "$t" diff --format json dx1 "$img"
+	step "$t" diff dx1 dx1
 	step "$t" diff "$img" "$img"
 	step "$t" diff localhost/img2 "$img"
 	step "$t" image diff localhost/img2
 	step "$t" image diff localhost/img2 "$img"
 	step "$t" image diff "$img" "$img"
-	step "$t" container diff d1 d1
-	step "$t" container diff d1 "$img"
+	step "$t" container diff dx1 dx1
+	step "$t" container diff dx1 "$img"
 	step "$t" container diff "$img"
-	step "$t" image diff "$img" d1
+	step "$t" image diff "$img" dx1
 	step "$t" diff nosuch
-	step "$t" diff d1 nosuch
+	step "$t" diff dx1 nosuch
 	step "$t" diff a b c
 	step "$t" image diff a b c
 }
 
 @test "diff takes an image (its top layer's changes) and a second name, the first's parent or itself; container diff and image diff look for their own kind alone; the files the engine puts in containers are left out of an image's changes too" {
 	audit_compare_expected diff_sequence <<-'EOF'
-		$ run --name d1 localhost/ferry-test:latest sh -c echo x >/newf; mkdir -p /tmp/a/b; echo y >/tmp/a/b/c; rm /bin/true -> 0
-		$ commit -q d1 localhost/img2 -> 0
+		$ run --name dx1 localhost/ferry-test:latest sh -c echo x >/newf; mkdir -p /tmp/a/b; echo y >/tmp/a/b/c; rm /bin/true -> 0
+		$ commit -q dx1 localhost/img2 -> 0
 		  out: <ID>
-		$ diff d1 -> 0
+		$ diff dx1 -> 0
 		  out: C /bin
 		  out: D /bin/true
 		  out: C /etc
@@ -292,7 +294,7 @@ diff_sequence() {
 		  out:           "/opt/olddir"
 		  out:      ]
 		  out: }
-		$ diff d1 localhost/ferry-test:latest -> 0
+		$ diff dx1 localhost/ferry-test:latest -> 0
 		  out: C /bin
 		  out: D /bin/true
 		  out: C /etc
@@ -301,7 +303,7 @@ diff_sequence() {
 		  out: A /tmp/a
 		  out: A /tmp/a/b
 		  out: A /tmp/a/b/c
-		$ diff --format json d1 localhost/ferry-test:latest -> 0
+		$ diff --format json dx1 localhost/ferry-test:latest -> 0
 		  out: {
 		  out:      "changed": [
 		  out:           "/bin",
@@ -318,7 +320,7 @@ diff_sequence() {
 		  out:           "/bin/true"
 		  out:      ]
 		  out: }
-		$ diff d1 d1 -> 0
+		$ diff dx1 dx1 -> 0
 		$ diff localhost/ferry-test:latest localhost/ferry-test:latest -> 0
 		$ diff localhost/img2 localhost/ferry-test:latest -> 0
 		  out: C /bin
@@ -348,16 +350,16 @@ diff_sequence() {
 		  out: A /tmp/a/b
 		  out: A /tmp/a/b/c
 		$ image diff localhost/ferry-test:latest localhost/ferry-test:latest -> 0
-		$ container diff d1 d1 -> 0
-		$ container diff d1 localhost/ferry-test:latest -> 125
+		$ container diff dx1 dx1 -> 0
+		$ container diff dx1 localhost/ferry-test:latest -> 125
 		  err: Error: localhost/ferry-test:latest not found: container not known: give the name or ID of a container
 		$ container diff localhost/ferry-test:latest -> 125
 		  err: Error: localhost/ferry-test:latest not found: container not known: give the name or ID of a container
-		$ image diff localhost/ferry-test:latest d1 -> 125
-		  err: Error: d1 not found: d1: image not known
+		$ image diff localhost/ferry-test:latest dx1 -> 125
+		  err: Error: dx1 not found: dx1: image not known
 		$ diff nosuch -> 125
 		  err: Error: nosuch not found: layer not known: give the name or ID of a container or an image
-		$ diff d1 nosuch -> 125
+		$ diff dx1 nosuch -> 125
 		  err: Error: nosuch not found: layer not known: give the name or ID of a container or an image
 		$ diff a b c -> 125
 		  err: Error: accepts between 1 and 2 arg(s), received 3
@@ -409,39 +411,39 @@ strip_cr() {
 
 exec_flags_sequence() {
 	local t=$1 img=localhost/ferry-test:latest
-	step "$t" run -d --name e1 "$img" sleep 1000
+	step "$t" run -d --name ex1 "$img" sleep 1000
 	# Without a terminal on standard input, -t still gives the command one.
 	{
-		_step strip_cr "$t" exec -t e1 sh -c 'tty >/dev/null && echo terminal; exit 3'
-		_step strip_cr "$t" exec --tty=true e1 sh -c 'echo err >&2'
+		_step strip_cr "$t" exec -t ex1 sh -c 'tty >/dev/null && echo terminal; exit 3'
+		_step strip_cr "$t" exec --tty=true ex1 sh -c 'echo err >&2'
 	} </dev/null
-	step "$t" exec --privileged=false --tty=false --interactive=false --detach=false e1 echo ok
-	step "$t" exec --latest=false e1 echo ok
-	step "$t" exec --privileged=bogus e1 true
-	step "$t" exec --preserve-fds -1 e1 true
-	step "$t" exec --preserve-fds x e1 true
+	step "$t" exec --privileged=false --tty=false --interactive=false --detach=false ex1 echo ok
+	step "$t" exec --latest=false ex1 echo ok
+	step "$t" exec --privileged=bogus ex1 true
+	step "$t" exec --preserve-fds -1 ex1 true
+	step "$t" exec --preserve-fds x ex1 true
 	step "$t" run --preserve-fds x "$img" true
 }
 
 @test "exec -t without a terminal on standard input gives the command one, as Podman's; exec's booleans take =true and =false, --preserve-fds a number in cobra's words" {
 	audit_compare_expected exec_flags_sequence <<-'EOF'
-		$ run -d --name e1 localhost/ferry-test:latest sleep 1000 -> 0
+		$ run -d --name ex1 localhost/ferry-test:latest sleep 1000 -> 0
 		  out: <ID>
-		$ exec -t e1 sh -c tty >/dev/null && echo terminal; exit 3 -> 3
+		$ exec -t ex1 sh -c tty >/dev/null && echo terminal; exit 3 -> 3
 		  out: terminal
-		$ exec --tty=true e1 sh -c echo err >&2 -> 0
+		$ exec --tty=true ex1 sh -c echo err >&2 -> 0
 		  out: err
-		$ exec --privileged=false --tty=false --interactive=false --detach=false e1 echo ok -> 0
+		$ exec --privileged=false --tty=false --interactive=false --detach=false ex1 echo ok -> 0
 		  out: ok
-		$ exec --latest=false e1 echo ok -> 0
+		$ exec --latest=false ex1 echo ok -> 0
 		  out: ok
-		$ exec --privileged=bogus e1 true -> 125
+		$ exec --privileged=bogus ex1 true -> 125
 		  err: Error: invalid argument "bogus" for "--privileged" flag: strconv.ParseBool: parsing "bogus": invalid syntax
 		  err: See 'ferry exec --help'
-		$ exec --preserve-fds -1 e1 true -> 125
+		$ exec --preserve-fds -1 ex1 true -> 125
 		  err: Error: invalid argument "-1" for "--preserve-fds" flag: strconv.ParseUint: parsing "-1": invalid syntax
 		  err: See 'ferry exec --help'
-		$ exec --preserve-fds x e1 true -> 125
+		$ exec --preserve-fds x ex1 true -> 125
 		  err: Error: invalid argument "x" for "--preserve-fds" flag: strconv.ParseUint: parsing "x": invalid syntax
 		  err: See 'ferry exec --help'
 		$ run --preserve-fds x localhost/ferry-test:latest true -> 125

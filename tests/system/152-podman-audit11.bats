@@ -523,3 +523,38 @@ commit_change_sequence() {
 		  out: localhost/ferry-test
 	EOF
 }
+
+inspect_latest_sequence() {
+	local t=$1
+	step "$t" inspect -l
+	step "$t" container inspect -l --format '{{.Name}}'
+	step "$t" inspect --type volume -l
+	step "$t" inspect --type network -l --format '{{.Name}}'
+	step "$t" inspect --type image -l
+	step "$t" inspect --type pod -l
+	step "$t" inspect --type pod px py
+	step "$t" inspect --type pod --format '{{.Name}}' px
+}
+
+@test "inspect --latest without containers prints Podman's empty list and words, of volumes and networks nothing; --type pod finds none, in Podman's words" {
+	audit_compare_expected inspect_latest_sequence <<-'EOF'
+		$ inspect -l -> 125
+		  out: []
+		  err: Error: no containers to inspect: no such container
+		$ container inspect -l --format {{.Name}} -> 125
+		  err: Error: no containers to inspect: no such container
+		$ inspect --type volume -l -> 0
+		  out: []
+		$ inspect --type network -l --format {{.Name}} -> 0
+		$ inspect --type image -l -> 125
+		  err: Error: latest is not supported for type "image"
+		$ inspect --type pod -l -> 125
+		  err: Error: no such pod
+		$ inspect --type pod px py -> 125
+		  out: []
+		  err: no such pod py
+		  err: Error: no such pod px
+		$ inspect --type pod --format {{.Name}} px -> 125
+		  err: Error: no such pod px
+	EOF
+}

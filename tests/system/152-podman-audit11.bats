@@ -7,10 +7,11 @@
 # --detach-keys, exec -t without a terminal, exec's booleans, rename and
 # commit looking up the container first, diff of an image or of two,
 # port's refusal of three arguments, update's flags after the container,
-# clone --force alone, load of a file that holds no image.  Each sequence
-# is compared with the transcript ferry printed once it matched Podman
-# (kept below) and, where Podman is installed, with Podman run live:
-# standard output whole, the first words of each error line.
+# clone --force alone, load of a file that holds no image, inspect
+# --latest and --type pod, a short flag's value after = (-e=A=1).  Each
+# sequence is compared with the transcript ferry printed once it matched
+# Podman (kept below) and, where Podman is installed, with Podman run
+# live: standard output whole, the first words of each error line.
 
 bats_require_minimum_version 1.5.0
 
@@ -556,5 +557,38 @@ inspect_latest_sequence() {
 		  err: Error: no such pod px
 		$ inspect --type pod --format {{.Name}} px -> 125
 		  err: Error: no such pod px
+	EOF
+}
+
+short_values_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	step "$t" run --rm -e=A=1 "$img" sh -c 'echo "[$A]"'
+	step "$t" run --rm -w=/tmp "$img" pwd
+	step "$t" run --rm -d=false "$img" echo ok
+	step "$t" run -d=true --name sv1 "$img" sleep 1000
+	step "$t" exec -i=false -t=false -e=B=2 sv1 sh -c 'echo "$B"'
+	step "$t" exec sv1 sh -c 'echo -e=x'
+	step "$t" stop -t=0 sv1
+	step "$t" ps -a --format '{{.Names}} {{.State}}'
+}
+
+@test "a short flag given its value after = (-e=A=1, -w=/tmp, -d=false) reads as Podman's parser reads it, the command's own arguments left alone" {
+	audit_compare_expected short_values_sequence <<-'EOF'
+		$ run --rm -e=A=1 localhost/ferry-test:latest sh -c echo "[$A]" -> 0
+		  out: [1]
+		$ run --rm -w=/tmp localhost/ferry-test:latest pwd -> 0
+		  out: /tmp
+		$ run --rm -d=false localhost/ferry-test:latest echo ok -> 0
+		  out: ok
+		$ run -d=true --name sv1 localhost/ferry-test:latest sleep 1000 -> 0
+		  out: <ID>
+		$ exec -i=false -t=false -e=B=2 sv1 sh -c echo "$B" -> 0
+		  out: 2
+		$ exec sv1 sh -c echo -e=x -> 0
+		  out: -e=x
+		$ stop -t=0 sv1 -> 0
+		  out: sv1
+		$ ps -a --format {{.Names}} {{.State}} -> 0
+		  out: sv1 exited
 	EOF
 }

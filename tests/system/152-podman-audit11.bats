@@ -109,7 +109,7 @@ history_json_sequence() {
 		  out: <missing> 10.2kB
 		  out: <missing> 2.14MB
 		$ history --format {{.id}} localhost/ferry-test:latest -> 125
-		  err: Error: template: history:1:13: executing "history" at <.id>: can't evaluate field id in type interface {}
+		  err: Error: template: history:1:13: executing "history" at <.id>: can't evaluate field id in type images.historyReporter
 	EOF
 }
 

@@ -17,11 +17,109 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+#undef getopt_long
+
+/* The long option ARG ("--name" or "--name=v") names in LONGOPTS, exactly
+ * or as the one option it abbreviates; NULL for none.  */
+static const struct option *
+pflag_long_option (const char *arg, const struct option *longopts)
+{
+  const struct option *found = NULL;
+  size_t len = strcspn (arg, "=");
+
+  for (const struct option *o = longopts; o && o->name; o++)
+    if (strncmp (o->name, arg, len) == 0)
+      {
+        if (strlen (o->name) == len)
+          return o;
+        if (found)
+          return NULL;
+        found = o;
+      }
+  return found;
+}
+
+/* Rewrites ARGV's "-X=VALUE" arguments for getopt: "-XVALUE" for an X
+ * that takes a value (pflag gives X "VALUE", getopt "=VALUE"),
+ * "--LONG=VALUE" for an X of no value whose long name takes an optional
+ * one (Podman's booleans: -d=false).  Only arguments getopt would read as
+ * options: not values of the options before them, nor after "--" or,
+ * with a '+' OPTSTRING, the first operand.  */
+static void
+pflag_short_values (int argc, char **argv, const char *optstring, const struct option *longopts)
+{
+  bool in_order = optstring[0] == '+';
+  const char *letters = optstring + strspn (optstring, "+-:");
+
+  for (int i = 1; i < argc; i++)
+    {
+      char *arg = argv[i];
+      const char *at;
+
+      if (strcmp (arg, "--") == 0)
+        return;
+      if (arg[0] != '-' || arg[1] == '\0')
+        {
+          if (in_order)
+            return;
+          continue;
+        }
+      if (arg[1] == '-')
+        {
+          const struct option *o = pflag_long_option (arg + 2, longopts);
+
+          if (o && o->has_arg == required_argument && strchr (arg, '=') == NULL)
+            i++;
+          continue;
+        }
+      if (arg[1] != ':' && arg[2] == '=' && (at = strchr (letters, arg[1])) != NULL)
+        {
+          if (at[1] == ':')
+            argv[i] = xasprintf ("-%c%s", arg[1], arg + 3);
+          else
+            for (const struct option *o = longopts; o && o->name; o++)
+              if (o->val == arg[1] && o->has_arg == optional_argument)
+                {
+                  argv[i] = xasprintf ("--%s=%s", o->name, arg + 3);
+                  break;
+                }
+          continue;
+        }
+      /* A cluster: a letter that takes a value takes the rest, or the
+       * next argument.  */
+      for (int j = 1; arg[j]; j++)
+        {
+          at = arg[j] == ':' ? NULL : strchr (letters, arg[j]);
+          if (at && at[1] == ':')
+            {
+              if (arg[j + 1] == '\0' && at[2] != ':')
+                i++;
+              break;
+            }
+        }
+    }
+}
+
+int
+ferry_cli_getopt_long (int argc, char *const argv[], const char *optstring, const struct option *longopts,
+                       int *longindex)
+{
+  static char *const *done;
+
+  if (argv != done && optind <= 1)
+    {
+      pflag_short_values (argc, (char **) argv, optstring, longopts);
+      done = argv;
+    }
+  return getopt_long (argc, argv, optstring, longopts, longindex);
+}
 
 struct ferry_global ferry_global;
 

@@ -14,6 +14,14 @@
 #include <stdint.h>
 #include <time.h>
 
+/* getopt_long, but first, once per ARGV, each "-X=VALUE" among its
+ * options reads as pflag (Podman's parser) reads it: short flag X given
+ * VALUE, where getopt would take '=' for a flag.  Every command's getopt
+ * loop goes through it.  */
+int ferry_cli_getopt_long (int argc, char *const argv[], const char *optstring, const struct option *longopts,
+                           int *longindex);
+#define getopt_long ferry_cli_getopt_long
+
 /* Exit codes, as Podman's.  */
 #define FERRY_EXIT_ERROR 125
 #define FERRY_EXIT_CANNOT_INVOKE 126

@@ -10,6 +10,7 @@
 #include "image/pull.h"
 #include "image/transport.h"
 #include "commands.h"
+#include "engine/image_diff.h"
 #include "container_filter.h"
 #include "mount.h"
 #include "external.h"
@@ -827,10 +828,14 @@ parse_preserve_fd (const char *arg, int **fds, size_t *n_fds)
 
 /* --preserve-fds N: the container gets descriptors 3 to 3+N-1.  */
 static int
-parse_preserve_fds (const char *arg, int **fds, size_t *n_fds)
+parse_preserve_fds (const char *arg, const char *cmd, int **fds, size_t *n_fds)
 {
+  uint64_t u;
   long long n;
 
+  /* Not a number: cobra's words, as Podman's flag is a uint.  */
+  if (parse_uint_flag (arg, "preserve-fds", cmd, &u) != 0)
+    return -1;
   if (parse_int_flag (arg, "--preserve-fds", 0, FERRY_PRESERVE_FDS_MAX, "a number of descriptors", &n) != 0)
     return -1;
   for (long long fd = 3; fd < 3 + n; fd++)
@@ -874,7 +879,7 @@ run_only_option (int c, const char *arg, struct create_args *a)
         return ferry_cli_failf ("invalid argument \"%s\" for \"--sig-proxy\" flag: use true or false", arg);
       return 0;
     case OPT_PRESERVE_FDS:
-      return parse_preserve_fds (arg, &a->preserve_fds, &a->n_preserve_fds);
+      return parse_preserve_fds (arg, "run", &a->preserve_fds, &a->n_preserve_fds);
     default:
       return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds);
     }
@@ -2850,11 +2855,17 @@ kill_option (int c, const char *arg, void *data)
 
   if (c != 's')
     return target_option (c, arg, &f->t);
+  /* As Podman's kill, one leading dash is dropped, as in kill(1)'s -HUP.  */
+  if (arg[0] == '-')
+    arg++;
   f->signal = ferry_signal_parse (arg);
   if (f->signal < 0)
     {
-      /* Podman's words: a number out of range, or anything else.  */
-      if (arg[0] && strspn (arg, "0123456789") == strlen (arg) && strtol (arg, NULL, 10) > 0)
+      /* Podman's words: a number out of range (a negative one after the
+       * dash dropped too), or anything else.  */
+      const char *digits = arg + (arg[0] == '-' || arg[0] == '+');
+
+      if (digits[0] && strspn (digits, "0123456789") == strlen (digits) && strtol (arg, NULL, 10) != 0)
         ferry_cli_failf ("valid signals are 1 through 64");
       else
         ferry_cli_failf ("invalid signal: %s", arg);
@@ -3587,6 +3598,8 @@ container_clone (int argc, char **argv)
                                 "use ferry create with the image instead");
       return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
     }
+  if (force && ! destroy)
+    return ferry_cli_failf ("cannot set --force without --destroy: invalid argument");
   /* NAME as the second argument, as Podman takes it; --name wins.  */
   if (o.name == NULL && argc - optind == 2)
     o.name = argv[optind + 1];
@@ -3758,15 +3771,26 @@ struct wait_options
   int ignore, latest;
 };
 
+#define WAIT_REMOVING (1u << 30)
+#define WAIT_UNKNOWN (1u << 29)
+
 static const struct
 {
   const char *name;
   unsigned states;
 } WAIT_CONDITIONS[] = {
-  { "created", 1u << FERRY_CONTAINER_CREATED },         { "running", 1u << FERRY_CONTAINER_RUNNING },
-  { "paused", 1u << FERRY_CONTAINER_PAUSED },           { "stopped", 1u << FERRY_CONTAINER_EXITED },
-  { "exited", 1u << FERRY_CONTAINER_EXITED },           { "stopping", 1u << FERRY_CONTAINER_STOPPING },
+  { "created", 1u << FERRY_CONTAINER_CREATED },
+  { "running", 1u << FERRY_CONTAINER_RUNNING },
+  { "paused", 1u << FERRY_CONTAINER_PAUSED },
+  { "stopped", 1u << FERRY_CONTAINER_EXITED },
+  { "exited", 1u << FERRY_CONTAINER_EXITED },
   { "initialized", 1u << FERRY_CONTAINER_INITIALIZED },
+  /* Podman's names of states ferry's containers are never found in: the
+   * wait lasts until the container is removed, which ends a wait for
+   * removing with its exit code and one for unknown with the error.
+   * Podman has no condition stopping.  */
+  { "removing", WAIT_REMOVING },
+  { "unknown", WAIT_UNKNOWN },
 };
 
 static int
@@ -3794,23 +3818,21 @@ wait_add_conditions (struct wait_options *o, const char *arg)
   return 0;
 }
 
-/* Podman's --interval: a Go duration, or milliseconds.  */
+/* Podman's --interval: a Go duration, else one with "ms" added (250,
+ * 1.5, 1h2), in Go's words when neither is.  A negative one too, as
+ * Podman takes it: ferry then looks every millisecond.  */
 static int
 wait_parse_interval (struct wait_options *o, const char *arg)
 {
+  cleanup_free char *ms = xasprintf ("%sms", arg);
   int64_t ns;
-  char *end;
-  long long ms;
 
-  errno = 0;
-  ms = strtoll (arg, &end, 10);
-  if (*arg && *end == '\0' && errno == 0 && ms >= 0)
+  if (ferry_duration_parse (arg, &ns) < 0 && ferry_duration_parse (ms, &ns) < 0)
     {
-      o->interval_ms = ms;
-      return 0;
+      cleanup_free char *why = ferry_duration_error (arg);
+
+      return ferry_cli_failf ("%s", why);
     }
-  if (ferry_duration_parse (arg, &ns) < 0 || ns < 0)
-    return ferry_cli_failf ("time: invalid duration \"%s\"", arg);
   o->interval_ms = ns / 1000000;
   return 0;
 }
@@ -3838,8 +3860,15 @@ wait_one (ferry_engine_t *e, const char *id, const struct wait_options *o, ferry
       printf ("%d\n", code);
       return 0;
     }
+  code = INT_MIN;
   if (ferry_container_wait_states (e, id, o->states, interval, &reached, &code, err) < 0)
-    return -1;
+    {
+      /* Found once (its code set), then removed: what a wait for
+       * removing waited for.  */
+      if (! (o->states & WAIT_REMOVING) || (*err)->kind != FERRY_ERROR_NOT_FOUND || code == INT_MIN)
+        return -1;
+      ferry_error_release (err);
+    }
   printf ("%d\n", reached == FERRY_CONTAINER_EXITED ? code : -1);
   return 0;
 }
@@ -3848,8 +3877,8 @@ static const char wait_usage[]
     = "Usage: ferry wait [OPTIONS] CONTAINER...\n\n"
       "Wait for containers to exit (or reach another state) and print their exit codes.\n\n"
       "Options:\n"
-      "      --condition STATE   wait until created, running, paused, stopping, stopped,\n"
-      "                          exited, healthy or unhealthy\n"
+      "      --condition STATE   wait until created, initialized, running, paused,\n"
+      "                          stopped, exited, removing, healthy or unhealthy\n"
       "                          (repeatable, or comma-separated; default: exited)\n"
       "      --ignore            print -1 for a container that does not exist\n"
       "  -i, --interval TIME     how often to look, as a Go duration or milliseconds\n"
@@ -4015,8 +4044,9 @@ diff_print_json (const struct ferry_changes *ch)
     puts ("{}");
 }
 
-int
-ferry_cmd_diff (int argc, char **argv)
+/* diff and container diff, which looks for containers alone (OF).  */
+static int
+diff_main (int argc, char **argv, enum ferry_diff_of of)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
                                         { "format", required_argument, NULL, 'f' },
@@ -4033,13 +4063,22 @@ ferry_cmd_diff (int argc, char **argv)
   int r;
 
   r = simple_options (
-      argc, argv, "diff", ":l", opts,
-      "Usage: ferry diff [--format json] [-l] CONTAINER\n\nList the files a container added (A), "
-      "changed (C) or deleted (D) in its root filesystem.\n\n"
-      "Options:\n"
-      "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
-      "                     \"deleted\" (a kind without any left out)\n"
-      "  -l, --latest       the container created last\n",
+      argc, argv, of == FERRY_DIFF_CONTAINER ? "container diff" : "diff", ":l", opts,
+      of == FERRY_DIFF_CONTAINER
+          ? "Usage: ferry container diff [--format json] [-l] CONTAINER [CONTAINER]\n\n"
+            "List the files a container added (A), changed (C) or deleted (D) in its\n"
+            "root filesystem (against itself, nothing).\n\nOptions:\n"
+            "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
+            "                     \"deleted\" (a kind without any left out)\n"
+            "  -l, --latest       the container created last\n"
+          : "Usage: ferry diff [--format json] [-l] CONTAINER|IMAGE [PARENT]\n\n"
+            "List the files a container added (A), changed (C) or deleted (D) in its\n"
+            "root filesystem, or an image's top layer over the layers below it.  With\n"
+            "PARENT (the container's image, or the image below the image's top layer;\n"
+            "or the object itself, which lists nothing), the changes over it.\n\nOptions:\n"
+            "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
+            "                     \"deleted\" (a kind without any left out)\n"
+            "  -l, --latest       the container created last\n",
       diff_option, &f);
   if (r <= 0)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
@@ -4047,8 +4086,8 @@ ferry_cmd_diff (int argc, char **argv)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! f.latest && argc - optind == 0)
     return ferry_cli_failf ("\"ferry diff\" requires a name, id, or the \"--latest\" flag");
-  if (argc - optind > 1)
-    return ferry_cli_failf ("ferry diff takes one container: ferry diff CONTAINER");
+  if (argc - optind > 2)
+    return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -4064,17 +4103,8 @@ ferry_cmd_diff (int argc, char **argv)
     }
   else
     ref = xstrdup (argv[optind]);
-  if (ferry_container_diff (e, ref, &ch, &err) < 0)
-    {
-      /* Podman looks for a container, an image and a layer, and says the
-       * last.  */
-      if (err->kind == FERRY_ERROR_NOT_FOUND && ! f.latest)
-        {
-          ferry_error_release (&err);
-          return ferry_cli_failf ("%s not found: layer not known: give the name or ID of a container", ref);
-        }
-      return ferry_cli_fail (&err);
-    }
+  if (ferry_object_diff (e, of, ref, argc - optind == 2 ? argv[optind + 1] : NULL, &ch, &err) < 0)
+    return ferry_cli_fail (&err);
   if (f.format)
     diff_print_json (&ch);
   else
@@ -4082,6 +4112,18 @@ ferry_cmd_diff (int argc, char **argv)
       printf ("%c %s\n", ferry_change_kind_letter (ch.items[i].kind), ch.items[i].path);
   ferry_changes_free (&ch);
   return 0;
+}
+
+int
+ferry_cmd_diff (int argc, char **argv)
+{
+  return diff_main (argc, argv, FERRY_DIFF_ANY);
+}
+
+static int
+container_diff (int argc, char **argv)
+{
+  return diff_main (argc, argv, FERRY_DIFF_CONTAINER);
 }
 
 enum
@@ -4115,9 +4157,9 @@ exec_option (int c, const char *arg, void *data)
 
   switch (c)
     {
+    /* Podman's booleans take =true and =false.  */
     case 'd':
-      a->r.detach = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "-d, --detach", "exec", &a->r.detach) != 0 ? -1 : 0;
     case 'e':
       ferry_strv_append (&a->env, &a->n_env, arg);
       return 0;
@@ -4128,22 +4170,18 @@ exec_option (int c, const char *arg, void *data)
       a->r.user = arg;
       return 0;
     case 'i':
-      a->r.interactive = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "-i, --interactive", "exec", &a->r.interactive) != 0 ? -1 : 0;
     case 't':
-      a->r.tty = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "-t, --tty", "exec", &a->r.tty) != 0 ? -1 : 0;
     case 'l':
-      a->latest = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "-l, --latest", "exec", &a->latest) != 0 ? -1 : 0;
     case OPT_ENV_FILE:
       ferry_strv_append (&a->env_files, &a->n_env_files, arg);
       return 0;
     case OPT_PRIVILEGED:
-      a->r.privileged = 1;
-      return 0;
+      return ferry_cli_bool_flag (arg, "--privileged", "exec", &a->r.privileged) != 0 ? -1 : 0;
     case OPT_PRESERVE_FDS:
-      return parse_preserve_fds (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
+      return parse_preserve_fds (arg, "exec", &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     case OPT_PRESERVE_FD:
       return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     case OPT_EXEC_DETACH_KEYS:
@@ -4182,19 +4220,38 @@ exec_session_follow (ferry_engine_t *e, struct exec_args *a, struct ferry_exec_s
   return code;
 }
 
+/* 0 when the container REF runs; else the exit code after saying why,
+ * in Podman's words for one that does not (255).  */
+static int
+exec_container_runs (ferry_engine_t *e, const char *ref)
+{
+  struct ferry_container *c = NULL;
+  ferry_error_t err = NULL;
+  bool runs;
+
+  if (ferry_container_lookup (e, ref, &c, &err) < 0)
+    return ferry_cli_fail (&err);
+  runs = c->status == FERRY_CONTAINER_RUNNING;
+  ferry_container_free (c);
+  if (runs)
+    return 0;
+  ferry_cli_failf ("can only create exec sessions on running containers: container state improper");
+  return FERRY_EXIT_EXEC_NOT_RUNNING;
+}
+
 int
 ferry_cmd_exec (int argc, char **argv)
 {
   static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
-                                        { "detach", no_argument, NULL, 'd' },
+                                        { "detach", optional_argument, NULL, 'd' },
                                         { "env", required_argument, NULL, 'e' },
                                         { "workdir", required_argument, NULL, 'w' },
                                         { "user", required_argument, NULL, 'u' },
-                                        { "interactive", no_argument, NULL, 'i' },
-                                        { "tty", no_argument, NULL, 't' },
-                                        { "latest", no_argument, NULL, 'l' },
+                                        { "interactive", optional_argument, NULL, 'i' },
+                                        { "tty", optional_argument, NULL, 't' },
+                                        { "latest", optional_argument, NULL, 'l' },
                                         { "env-file", required_argument, NULL, OPT_ENV_FILE },
-                                        { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+                                        { "privileged", optional_argument, NULL, OPT_PRIVILEGED },
                                         { "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
                                         { "preserve-fd", required_argument, NULL, OPT_PRESERVE_FD },
                                         { "detach-keys", required_argument, NULL, OPT_EXEC_DETACH_KEYS },
@@ -4248,18 +4305,34 @@ ferry_cmd_exec (int argc, char **argv)
       exec_args_free (&a);
       return FERRY_EXIT_ERROR;
     }
+  if (a.latest && ferry_container_latest (e, &latest, &err) < 0)
+    {
+      exec_args_free (&a);
+      return ferry_cli_fail (&err);
+    }
+  ref = latest ? latest->id : argv[optind];
   /* Detached, the keys are not looked at (as Podman); attached, bad ones
-   * are the failure of an attached exec, 255.  */
+   * are the failure of an attached exec, 255, said after a container that
+   * is not there or not running, as Podman looks at those first.  */
   keys.detach_keys = a.detach_keys;
   keys.default_keys = e->config.detach_keys;
+  if (! a.r.detach && a.detach_keys && (code = exec_container_runs (e, ref)) != 0)
+    {
+      ferry_container_free (latest);
+      exec_args_free (&a);
+      return code;
+    }
   if (! a.r.detach && ferry_cli_attach_check (&keys, &io, NULL) < 0)
     {
+      ferry_container_free (latest);
       exec_args_free (&a);
       return FERRY_EXIT_EXEC_NOT_RUNNING;
     }
-  /* Under conmon only where it is needed: a terminal that can detach, or
-   * a command that goes on by itself; the rest is a plain runtime exec.  */
-  if (a.r.detach || (a.r.tty && a.r.interactive && io.n_detach_keys > 0))
+  /* Under conmon only where it is needed: a terminal that can detach, a
+   * terminal when ferry's standard input is none (the runtime would make
+   * one from it; conmon makes its own, as Podman's), or a command that
+   * goes on by itself; the rest is a plain runtime exec.  */
+  if (a.r.detach || (a.r.tty && ((a.r.interactive && io.n_detach_keys > 0) || ! isatty (STDIN_FILENO))))
     {
       struct winsize ws;
 
@@ -4270,12 +4343,6 @@ ferry_cmd_exec (int argc, char **argv)
           a.r.cols = ws.ws_col;
         }
     }
-  if (a.latest && ferry_container_latest (e, &latest, &err) < 0)
-    {
-      exec_args_free (&a);
-      return ferry_cli_fail (&err);
-    }
-  ref = latest ? latest->id : argv[optind];
   /* As Podman: a container that is not there is said before a command
    * that is missing.  */
   if (argc - first < 1)
@@ -4301,8 +4368,9 @@ ferry_cmd_exec (int argc, char **argv)
     {
       /* Detached, a command that cannot run is a failure to start the
        * session, 125, as in Podman; attached it is the command's 126/127,
-       * and a container that is not running Podman's 255.  */
-      int state = err->kind == FERRY_ERROR_STATE;
+       * and a container that is not running or a runtime that would not
+       * start the process (Podman's "OCI runtime error") Podman's 255.  */
+      int state = err->kind == FERRY_ERROR_STATE || err->kind == FERRY_ERROR_RUNTIME;
 
       code = a.r.detach ? ferry_cli_fail (&err) : fail_with_code (&err);
       if (state && ! a.r.detach)
@@ -5829,6 +5897,9 @@ ferry_cmd_port (int argc, char **argv)
     return ferry_cli_failf ("no arguments are needed with --all");
   if (! flags[0] && ! flags[1] && nargs < 1)
     return ferry_cli_failf ("you must supply a running container name or id");
+  /* Podman's words for three or more.  */
+  if (nargs > 2)
+    return ferry_cli_failf ("`port` accepts at most 2 arguments: ferry port CONTAINER [PORT[/PROTO]]");
   if (nargs > (flags[1] ? 1 : 2))
     return ferry_cli_failf (
         "ferry port takes a container and maybe a port: ferry port CONTAINER [PORT[/PROTO]]");
@@ -5856,7 +5927,7 @@ ferry_cmd_container (int argc, char **argv)
     { "commit", ferry_cmd_commit, "Create new image based on the changed container" },
     { "cp", ferry_cmd_cp, "Copy files/folders between a container and the local filesystem" },
     { "create", ferry_cmd_create, "Create but do not start a container" },
-    { "diff", ferry_cmd_diff, "Inspect changes to a container's file system" },
+    { "diff", container_diff, "Inspect changes to a container's file system" },
     { "exec", ferry_cmd_exec, "Run a process in a running container" },
     { "exists", container_exists, "Check if a container exists" },
     { "export", ferry_cmd_export, "Export a container's file system contents as a tar archive" },

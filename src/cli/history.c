@@ -72,7 +72,10 @@ strv_json (char *const *v)
   return a;
 }
 
-/* The row a template sees.  */
+static json_object *history_json (const struct ferry_history_entry *e, int with_created);
+
+/* The row a template sees; {{json .}} of it is Podman's layer report,
+ * without --format json's Created.  */
 static json_object *
 history_row (const struct ferry_history_entry *e, int human, int no_trunc)
 {
@@ -92,12 +95,18 @@ history_row (const struct ferry_history_entry *e, int human, int no_trunc)
   json_object_object_add (o, "Size", json_object_new_string (size));
   json_object_object_add (o, "Comment", json_object_new_string (e->comment));
   json_object_object_add (o, "Tags", strv_json (e->tags));
+  {
+    cleanup_json json_object *as = history_json (e, 0);
+
+    ferry_cli_tpl_json_as (o, as);
+  }
   return o;
 }
 
-/* --format json: Podman's ImageHistoryLayer fields, empty ones left out.  */
+/* Podman's ImageHistoryLayer fields, empty ones left out; --format json
+ * adds WITH_CREATED's Created.  */
 static json_object *
-history_json (const struct ferry_history_entry *e)
+history_json (const struct ferry_history_entry *e, int with_created)
 {
   json_object *o = json_object_new_object ();
 
@@ -111,7 +120,8 @@ history_json (const struct ferry_history_entry *e)
   json_object_object_add (o, "size", json_object_new_int64 ((int64_t) e->size));
   if (*e->comment)
     json_object_object_add (o, "comment", json_object_new_string (e->comment));
-  json_object_object_add (o, "Created", json_object_new_string (e->created));
+  if (with_created)
+    json_object_object_add (o, "Created", json_object_new_string (e->created));
   return o;
 }
 
@@ -147,7 +157,7 @@ print_history (const struct ferry_history_entry *h, size_t n, const char *format
       cleanup_json json_object *all = json_object_new_array ();
 
       for (i = 0; i < n; i++)
-        json_object_array_add (all, history_json (&h[i]));
+        json_object_array_add (all, history_json (&h[i], 1));
       put_go_json (ferry_json_to_string (all, 0));
       return 0;
     }

@@ -650,23 +650,24 @@ image_diff (int argc, char **argv)
           continue;
         }
       r = ferry_cli_parse_or_help (c, "image diff", argv,
-                                   "Usage: ferry image diff [--format json] IMAGE\n\n"
+                                   "Usage: ferry image diff [--format json] IMAGE [PARENT]\n\n"
                                    "List the files the top layer of IMAGE added (A), changed (C) or deleted "
-                                   "(D)\nover the layers below it.\n\nOptions:\n"
+                                   "(D)\nover the layers below it; PARENT, when given, must be the image "
+                                   "of those\nlayers (or IMAGE's own, which lists nothing).\n\nOptions:\n"
                                    "      --format json   print the changes as JSON\n");
       if (r != 0)
         return r > 0 ? 0 : FERRY_EXIT_ERROR;
     }
   if (format && ! ferry_cli_format_is_json (format))
     return ferry_cli_failf ("only supported value for '--format' is 'json'");
-  if (argc - optind == 2)
-    return ferry_cli_failf ("ferry image diff compares an image with its own layers only: give one image");
-  if (argc - optind != 1)
+  if (argc - optind != 1 && argc - optind != 2)
     return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_image_diff (e, argv[optind], &ch, &err) < 0)
+  if (ferry_object_diff (e, FERRY_DIFF_IMAGE, argv[optind], argc - optind == 2 ? argv[optind + 1] : NULL, &ch,
+                         &err)
+      < 0)
     return ferry_cli_fail (&err);
   if (format)
     image_diff_json (&ch);

@@ -352,6 +352,11 @@ inspect_lookup (const char *ref, bool for_template, void *data, ferry_error_t *e
   const struct inspect_flags *f = t->f;
   size_t i;
 
+  if (f->type && strcmp (f->type, "pod") == 0)
+    {
+      ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no such pod %s", ref);
+      return NULL;
+    }
   for (i = 0; inspect_types[i]; i++)
     {
       const char *type = inspect_types[i];
@@ -397,13 +402,20 @@ inspect_check (const struct inspect_flags *f, int nargs)
     {
       for (i = 0; inspect_types[i] && strcmp (inspect_types[i], f->type); i++)
         ;
-      if (inspect_types[i] == NULL && strcmp (f->type, "all"))
+      /* ferry has no pods: a pod is never found, as Podman says of one
+       * it does not have.  */
+      if (inspect_types[i] == NULL && strcmp (f->type, "all") && strcmp (f->type, "pod"))
         return ferry_cli_failf (
             "invalid type \"%s\": must be \"image\", \"container\", \"network\", \"volume\", or \"all\"",
             f->type);
       if (strcmp (f->type, "all") == 0)
         ;
-      else if (f->latest && strcmp (f->type, "container"))
+      /* Podman's --latest of a volume or network finds nothing (and
+       * says nothing); of an image it refuses; of a pod, ferry's or
+       * Podman's without one, it finds none.  */
+      else if (f->latest && strcmp (f->type, "pod") == 0)
+        return ferry_cli_failf ("no such pod");
+      else if (f->latest && strcmp (f->type, "image") == 0)
         return ferry_cli_failf ("latest is not supported for type \"%s\"", f->type);
       else if (f->size && strcmp (f->type, "image") == 0)
         return ferry_cli_failf ("size is not supported for type \"image\"");
@@ -431,14 +443,26 @@ inspect_run (int argc, char **argv, struct inspect_flags *f)
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
-  if (f->latest)
+  if (f->latest && (f->type == NULL || strcmp (f->type, "container") == 0))
     {
       struct ferry_container *c = NULL;
       ferry_error_t err = NULL;
       json_object *o;
 
       if (ferry_container_latest (e, &c, &err) < 0)
-        return ferry_cli_fail (&err);
+        {
+          /* Podman's: its empty list, then why.  */
+          if (err->kind != FERRY_ERROR_NOT_FOUND)
+            return ferry_cli_fail (&err);
+          ferry_error_release (&err);
+          if (f->format == NULL)
+            {
+              cleanup_json json_object *none = json_object_new_array ();
+
+              ferry_cli_print_inspected (none);
+            }
+          return ferry_cli_failf ("no containers to inspect: no such container");
+        }
       o = container_object (e, c, f, &err);
       ferry_container_free (c);
       if (o == NULL)

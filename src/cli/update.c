@@ -226,7 +226,7 @@ ferry_cmd_update (int argc, char **argv)
   ferry_error_t err = NULL;
   int c, ret = FERRY_EXIT_ERROR;
 
-  while ((c = getopt_long (argc, argv, "+:c:m:", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":c:m:", opts, NULL)) != -1)
     {
       int taken;
 

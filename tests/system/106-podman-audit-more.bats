@@ -433,7 +433,7 @@ flags_sequence() {
 		  out:      ]
 		  out: }
 		$ diff nosuch -> 125
-		  err: Error: nosuch not found: layer not known: give the name or ID of a container
+		  err: Error: nosuch not found: layer not known: give the name or ID of a container or an image
 		$ rm -f -t 0 c1 -> 0
 		  out: c1
 		$ rm -f -t 0 c2 -> 0

@@ -899,7 +899,9 @@ test_runtime_exec (void **state)
   assert_int_equal (wait_exit_code (f), 137);
   x.args = echo_hi;
   assert_true (ferry_runtime_exec (&f->rt, f->id, &x, &code, &err) < 0);
-  assert_int_equal (err->kind, FERRY_ERROR_GENERIC);
+  /* Podman's words for an exec the runtime would not start.  */
+  assert_int_equal (err->kind, FERRY_ERROR_RUNTIME);
+  assert_non_null (strstr (err->msg, "OCI runtime error: "));
   assert_non_null (strstr (err->msg, "stopped"));
 }
 

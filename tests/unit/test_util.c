@@ -771,6 +771,77 @@ test_duration (void **state)
     assert_int_equal (ferry_duration_parse (bad[i], &ns), -1);
 }
 
+/* Go's time.ParseDuration errors, word for word, for what
+ * ferry_duration_parse refuses.  */
+static void
+test_duration_error (void **state)
+{
+  static const struct
+  {
+    const char *in, *msg;
+  } cases[] = {
+    { "", "time: invalid duration \"\"" },
+    { "bogus", "time: invalid duration \"bogus\"" },
+    { "-", "time: invalid duration \"-\"" },
+    { ".s", "time: invalid duration \".s\"" },
+    { "1", "time: missing unit in duration \"1\"" },
+    { "1s2", "time: missing unit in duration \"1s2\"" },
+    { "1.5.5", "time: missing unit in duration \"1.5.5\"" },
+    { "-1x", "time: unknown unit \"x\" in duration \"-1x\"" },
+    { "1hh", "time: unknown unit \"hh\" in duration \"1hh\"" },
+    { "5m3x", "time: unknown unit \"x\" in duration \"5m3x\"" },
+  };
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    {
+      cleanup_free char *msg = ferry_duration_error (cases[i].in);
+      assert_string_equal (msg, cases[i].msg);
+    }
+}
+
+/* Signal names as Podman's kill takes them.  */
+static void
+test_signal_parse (void **state)
+{
+  static const struct
+  {
+    const char *in;
+    int sig;
+  } cases[] = {
+    { "TERM", SIGTERM },
+    { "sigkill", SIGKILL },
+    { "9", 9 },
+    { "64", 64 },
+    { "65", -1 },
+    { "0", -1 },
+    { "RTMIN", 34 },
+    { "rtmin+1", 35 },
+    { "SIGRTMIN+15", 49 },
+    { "RTMIN+16", -1 },
+    { "RTMIN+0", -1 },
+    { "RTMAX-14", 50 },
+    { "RTMAX-1", 63 },
+    { "RTMAX", 64 },
+    { "RTMAX-15", -1 },
+    { "RTMAX-", -1 },
+    { "IOT", SIGABRT },
+    { "CLD", SIGCHLD },
+    { "POLL", SIGIO },
+    { "STKFLT", SIGSTKFLT },
+    { "BOGUS", -1 },
+    { "", -1 },
+  };
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (cases) / sizeof (cases[0]); i++)
+    assert_int_equal (ferry_signal_parse (cases[i].in), cases[i].sig);
+  /* The first name of a signal with several.  */
+  assert_string_equal (ferry_signal_name (SIGABRT), "ABRT");
+  assert_string_equal (ferry_signal_name (SIGCHLD), "CHLD");
+  assert_string_equal (ferry_signal_name (SIGIO), "IO");
+}
+
 /* chown -hR: the tree is given away, a symlink's target outside it is
  * not; a missing path is an error naming it.  */
 static void
@@ -920,6 +991,8 @@ main (void)
     cmocka_unit_test (test_make_error),
     cmocka_unit_test (test_parallel_for),
     cmocka_unit_test (test_duration),
+    cmocka_unit_test (test_duration_error),
+    cmocka_unit_test (test_signal_parse),
     cmocka_unit_test (test_parse_size_decimal),
     cmocka_unit_test (test_time_parse_offsets),
     cmocka_unit_test_setup_teardown (test_mkdir_p_and_read_file, setup, teardown),

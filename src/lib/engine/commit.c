@@ -381,11 +381,16 @@ ferry_container_commit (ferry_engine_t *e, const char *ref, const struct ferry_c
 
   if (o->name && (name = ferry_image_commit_name (o->name, err)) == NULL)
     return -1;
-  for (i = 0; o->changes && o->changes[i]; i++)
-    if (ferry_commit_change_check (o->changes[i], err) < 0)
-      return -1;
   if (ferry_container_lookup (e, ref, &c, err) < 0)
     return -1;
+  /* After the container, in the words of Podman's, which reads the
+   * changes as it copies the container's layer.  */
+  for (i = 0; o->changes && o->changes[i]; i++)
+    if (ferry_commit_change_check (o->changes[i], err) < 0)
+      {
+        ferry_error_wrap (err, "copying layers and metadata for container \"%s\": applying changes", c->id);
+        goto out;
+      }
   /* Podman's words: there is no image to put the changes on.  */
   if (ferry_container_rootfs (c->record))
     {

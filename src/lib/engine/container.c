@@ -213,25 +213,28 @@ env_has (json_object *env, const char *key)
 
 /* "-e K=V" sets, "-e K" copies K from ferry's environment when it is set,
  * and "-e PREFIX*", as Podman's, every variable of it whose name starts
- * with PREFIX.  */
-static void
-env_apply_option (json_object *env, json_object *index, const char *opt)
+ * with PREFIX.  One without a name ("=V") is refused in Podman's words:
+ * the runtime would refuse to start the process.  */
+static int
+env_apply_option (json_object *env, json_object *index, const char *opt, ferry_error_t *err)
 {
   extern char **environ;
   size_t len = strlen (opt);
   const char *v;
 
+  if (opt[0] == '=')
+    return ferry_make_error (err, 0, "invalid variable: \"%s\": give the variable a name, NAME=VALUE", opt);
   if (strchr (opt, '='))
     {
       env_put (env, index, opt);
-      return;
+      return 0;
     }
   if (len > 0 && opt[len - 1] == '*')
     {
       for (char **p = environ; p && *p; p++)
         if (strncmp (*p, opt, len - 1) == 0 && strchr (*p, '='))
           env_put (env, index, *p);
-      return;
+      return 0;
     }
   v = getenv (opt);
   if (v)
@@ -239,6 +242,7 @@ env_apply_option (json_object *env, json_object *index, const char *opt)
       cleanup_free char *kv = xasprintf ("%s=%s", opt, v);
       env_put (env, index, kv);
     }
+  return 0;
 }
 
 static int
@@ -266,14 +270,15 @@ env_apply_file (json_object *env, json_object *index, const char *path, ferry_er
         line++;
       if (*line == '\0' || *line == '#')
         continue;
-      env_apply_option (env, index, line);
+      if (env_apply_option (env, index, line, err) < 0)
+        return ferry_error_wrap (err, "parsing file \"%s\"", path);
     }
   return 0;
 }
 
 int
 ferry_container_env_apply (json_object *env, char *const *env_files, char *const *env_options,
-                           ferry_error_t *err)
+                           const char *options_context, ferry_error_t *err)
 {
   cleanup_json json_object *index = env_index_new (env);
   size_t i;
@@ -282,7 +287,8 @@ ferry_container_env_apply (json_object *env, char *const *env_files, char *const
     if (env_apply_file (env, index, env_files[i], err) < 0)
       return -1;
   for (i = 0; env_options && env_options[i]; i++)
-    env_apply_option (env, index, env_options[i]);
+    if (env_apply_option (env, index, env_options[i], err) < 0)
+      return options_context ? ferry_error_wrap (err, "%s", options_context) : -1;
   return 0;
 }
 
@@ -1808,7 +1814,7 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
       return -1;
     }
   ferry_env_host_apply (o, env);
-  if (ferry_container_env_apply (env, o->env_files, o->env, err) < 0)
+  if (ferry_container_env_apply (env, o->env_files, o->env, NULL, err) < 0)
     {
       json_object_put (labels);
       return -1;

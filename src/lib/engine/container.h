@@ -419,7 +419,7 @@ int ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long in
 /* Waits until the container is in one of STATES (bits 1 << enum
  * ferry_container_status), looking every INTERVAL_MS milliseconds;
  * *REACHED gets that state and *EXIT_CODE the container's last exit code.
- * Removed meanwhile: kind NOT_FOUND.  */
+ * Removed meanwhile: kind NOT_FOUND, *REACHED and *EXIT_CODE as last seen.  */
 int ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states, long long interval_ms,
                                  enum ferry_container_status *reached, int *exit_code, ferry_error_t *err);
 /* Waits until the container's health check status is one of HEALTH
@@ -468,8 +468,13 @@ int ferry_container_exec (ferry_engine_t *e, const char *ref, const struct ferry
 
 int ferry_container_changes (ferry_engine_t *e, const char *ref, struct ferry_changes *out,
                              ferry_error_t *err);
-/* The changes `diff` shows: without the files the engine puts in every
- * container (/etc/hosts, /run/.containerenv, ...), as `podman diff`.  */
+/* Takes out of CH the files the engine puts in every container
+ * (/etc/hosts, /run/.containerenv, ...), which `podman diff` leaves out
+ * of a container's changes and an image's (a layer committed from a
+ * container may hold them).  */
+void ferry_changes_drop_engine_paths (struct ferry_changes *ch);
+/* The changes `diff` shows: ferry_container_changes without the files
+ * ferry_changes_drop_engine_paths takes out.  */
 int ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err);
 
 /* The runtime's config.json of a container's last run, kept in its

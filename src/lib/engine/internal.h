@@ -42,10 +42,11 @@ int ferry_timezone_is_valid (const char *tz);
 
 /* Applies --env-file FILES, then -e OPTIONS ("K=V", or "K": ferry's own
  * K when it is set), to ENV, a JSON array of "K=V" (a K set twice keeps
- * the later value).  */
+ * the later value).  A variable without a name is an error, an option's
+ * wrapped in OPTIONS_CONTEXT when not NULL.  */
 struct json_object;
 int ferry_container_env_apply (struct json_object *env, char *const *env_files, char *const *env_options,
-                               ferry_error_t *err);
+                               const char *options_context, ferry_error_t *err);
 
 /* Starts the exec O (R's) in container C as a session under conmon,
  * connected to its attach socket unless R detaches; R's session gets it.  */

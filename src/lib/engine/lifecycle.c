@@ -2588,11 +2588,15 @@ ferry_container_rename (ferry_engine_t *e, const char *ref, const char *name, fe
   /* Podman takes the name as Docker's API shows it, with a leading `/`.  */
   if (name[0] == '/')
     name++;
-  if (! ferry_container_name_is_valid (name))
-    return ferry_make_error (err, 0, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+  /* The container first, then the name, as Podman looks them up.  */
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
+  if (! ferry_container_name_is_valid (name))
+    {
+      ferry_container_free (c);
+      return ferry_make_error (err, 0, "names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*: invalid argument");
+    }
   if (strcmp (c->name, name) == 0)
     {
       ferry_container_free (c);
@@ -2760,6 +2764,8 @@ ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states
   id = xstrdup (c->id);
   while (! (states & (1u << c->status)))
     {
+      *reached = c->status;
+      *exit_code = c->exit_code;
       ferry_container_free (c);
       c = NULL;
       usleep ((useconds_t) interval_ms * 1000);
@@ -3207,7 +3213,8 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
   if (env_json == NULL)
     env_json = json_object_new_array ();
   ferry_systemd_exec_env (c->record, env_json);
-  if (ferry_container_env_apply (env_json, r->env_files, r->env, err) < 0)
+  /* Podman's exec says where a bad -e came from.  */
+  if (ferry_container_env_apply (env_json, r->env_files, r->env, "parsing environment variables", err) < 0)
     return -1;
   env = json_to_strv (env_json);
   o.args = r->args;
@@ -3274,31 +3281,37 @@ out:
   return ret;
 }
 
-int
-ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err)
+void
+ferry_changes_drop_engine_paths (struct ferry_changes *ch)
 {
   /* What the engine puts in every container, which `podman diff` leaves
-   * out as well.  */
+   * out as well, of containers and images alike.  */
   static const char *const engine_paths[]
       = { "/dev",         "/etc/hostname", "/etc/hosts",  "/etc/resolv.conf",
           "/proc",        "/run",          "/run/notify", "/run/.containerenv",
           "/run/secrets", "/sys",          "/etc/mtab",   NULL };
   size_t i, k = 0;
 
-  if (ferry_container_changes (e, ref, out, err) < 0)
-    return -1;
-  for (i = 0; i < out->n; i++)
+  for (i = 0; i < ch->n; i++)
     {
       size_t j;
 
-      for (j = 0; engine_paths[j] && strcmp (engine_paths[j], out->items[i].path) != 0; j++)
+      for (j = 0; engine_paths[j] && strcmp (engine_paths[j], ch->items[i].path) != 0; j++)
         ;
       if (engine_paths[j])
-        free (out->items[i].path);
+        free (ch->items[i].path);
       else
-        out->items[k++] = out->items[i];
+        ch->items[k++] = ch->items[i];
     }
-  out->n = k;
+  ch->n = k;
+}
+
+int
+ferry_container_diff (ferry_engine_t *e, const char *ref, struct ferry_changes *out, ferry_error_t *err)
+{
+  if (ferry_container_changes (e, ref, out, err) < 0)
+    return -1;
+  ferry_changes_drop_engine_paths (out);
   return 0;
 }
 

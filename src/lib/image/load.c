@@ -156,8 +156,12 @@ spool_archive (struct spool *sp, const char *path, ferry_error_t *err)
     r = archive_read_open_filename (a, path, 1 << 17);
   if (r != ARCHIVE_OK)
     {
-      /* libarchive's errno for a format it does not know is noise.  */
-      ferry_make_error (err, 0, "cannot open image archive `%s`: %s", path, archive_error_string (a));
+      /* libarchive's errno for a format it does not know is noise.
+       * Podman's words first, for this and a tar of no image.  */
+      ferry_make_error (err, 0,
+                        "payload does not match any of the supported image formats: cannot open image "
+                        "archive `%s`: %s",
+                        path, archive_error_string (a));
       goto out;
     }
   while ((r = archive_read_next_header (a, &entry)) == ARCHIVE_OK)
@@ -1220,7 +1224,8 @@ load (ferry_store_t *s, const char *path, int fd, const struct ferry_load_select
   else
     {
       ferry_make_error (err, 0,
-                        "`%s` is not an image archive: it has neither index.json (OCI) nor manifest.json "
+                        "payload does not match any of the supported image formats: `%s` is not an image "
+                        "archive: it has neither index.json (OCI) nor manifest.json "
                         "(docker-archive); save images with `podman save --format oci-archive`",
                         path);
       goto out;

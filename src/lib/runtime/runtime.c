@@ -1161,6 +1161,10 @@ runtime_make_error (ferry_error_t *err, const struct ferry_runtime *rt, const ch
    * it needs, say) is Podman's "OCI runtime error", whose run exits 126.  */
   if (kind == FERRY_ERROR_GENERIC && strcmp (verb, "create") == 0)
     return ferry_make_error_kind (err, FERRY_ERROR_RUNTIME, "OCI runtime error: %s: %s", rt->name, message);
+  /* So is an exec the runtime would not start (a relative -w, one that
+   * is a file), attached exiting 255 as Podman's.  */
+  if (kind == FERRY_ERROR_GENERIC && strcmp (verb, "exec") == 0)
+    return ferry_make_error_kind (err, FERRY_ERROR_RUNTIME, "OCI runtime error: %s: %s", rt->name, message);
   return ferry_make_error_kind (err, kind, "%s %s %s: %s", rt->name, verb, id,
                                 strip_failed_prefix (message, rt->name, verb));
 }

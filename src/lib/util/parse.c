@@ -1,6 +1,7 @@
 #include "parse.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,14 +82,66 @@ static const struct
 {
   const char *name;
   int num;
-} signals[] = { { "HUP", SIGHUP },       { "INT", SIGINT },   { "QUIT", SIGQUIT },   { "ILL", SIGILL },
-                { "TRAP", SIGTRAP },     { "ABRT", SIGABRT }, { "BUS", SIGBUS },     { "FPE", SIGFPE },
-                { "KILL", SIGKILL },     { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },   { "USR2", SIGUSR2 },
-                { "PIPE", SIGPIPE },     { "ALRM", SIGALRM }, { "TERM", SIGTERM },   { "CHLD", SIGCHLD },
-                { "CONT", SIGCONT },     { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },   { "TTIN", SIGTTIN },
-                { "TTOU", SIGTTOU },     { "URG", SIGURG },   { "XCPU", SIGXCPU },   { "XFSZ", SIGXFSZ },
-                { "VTALRM", SIGVTALRM }, { "PROF", SIGPROF }, { "WINCH", SIGWINCH }, { "IO", SIGIO },
-                { "PWR", SIGPWR },       { "SYS", SIGSYS } };
+} signals[] = { { "HUP", SIGHUP },
+                { "INT", SIGINT },
+                { "QUIT", SIGQUIT },
+                { "ILL", SIGILL },
+                { "TRAP", SIGTRAP },
+                { "ABRT", SIGABRT },
+                { "BUS", SIGBUS },
+                { "FPE", SIGFPE },
+                { "KILL", SIGKILL },
+                { "USR1", SIGUSR1 },
+                { "SEGV", SIGSEGV },
+                { "USR2", SIGUSR2 },
+                { "PIPE", SIGPIPE },
+                { "ALRM", SIGALRM },
+                { "TERM", SIGTERM },
+                { "CHLD", SIGCHLD },
+                { "CONT", SIGCONT },
+                { "STOP", SIGSTOP },
+                { "TSTP", SIGTSTP },
+                { "TTIN", SIGTTIN },
+                { "TTOU", SIGTTOU },
+                { "URG", SIGURG },
+                { "XCPU", SIGXCPU },
+                { "XFSZ", SIGXFSZ },
+                { "VTALRM", SIGVTALRM },
+                { "PROF", SIGPROF },
+                { "WINCH", SIGWINCH },
+                { "IO", SIGIO },
+                { "PWR", SIGPWR },
+                { "SYS", SIGSYS },
+                { "STKFLT", SIGSTKFLT },
+                /* Other names of the same signals, after theirs: ferry_signal_name
+                 * gives the first.  */
+                { "IOT", SIGIOT },
+                { "CLD", SIGCHLD },
+                { "POLL", SIGPOLL } };
+
+/* The real-time signals by name as Podman knows them: RTMIN, RTMIN+1 to
+ * RTMIN+15, RTMAX-14 to RTMAX-1, RTMAX; -1 for anything else.  */
+static int
+rt_signal_parse (const char *s)
+{
+  char *end;
+  long n;
+
+  if (strncasecmp (s, "RTMIN", 5) == 0 || strncasecmp (s, "RTMAX", 5) == 0)
+    {
+      bool max = (s[3] | 0x20) == 'a';
+
+      if (s[5] == '\0')
+        return max ? SIGRTMAX : SIGRTMIN;
+      if (s[5] != (max ? '-' : '+') || s[6] < '1' || s[6] > '9')
+        return -1;
+      n = strtol (s + 6, &end, 10);
+      if (*end != '\0' || n > 15 - max)
+        return -1;
+      return max ? SIGRTMAX - (int) n : SIGRTMIN + (int) n;
+    }
+  return -1;
+}
 
 int
 ferry_signal_parse (const char *s)
@@ -107,13 +160,7 @@ ferry_signal_parse (const char *s)
   for (i = 0; i < sizeof (signals) / sizeof (signals[0]); i++)
     if (strcasecmp (s, signals[i].name) == 0)
       return signals[i].num;
-  if (strncasecmp (s, "RTMIN+", 6) == 0)
-    {
-      n = strtol (s + 6, &end, 10);
-      if (*end == '\0' && n >= 0 && SIGRTMIN + n <= SIGRTMAX)
-        return SIGRTMIN + n;
-    }
-  return -1;
+  return rt_signal_parse (s);
 }
 
 const char *

@@ -14,7 +14,8 @@ int ferry_parse_size_decimal (const char *s, int64_t *out);
 /* The value of the hex digit C (either case); -1 for another character.  */
 int ferry_hex_digit (char c);
 
-/* "TERM", "SIGTERM", "term", "15", "RTMIN+3"; -1 when unknown.  */
+/* "TERM", "SIGTERM", "term", "15", "RTMIN+3", "RTMAX" (the names Podman knows);
+ * -1 when unknown.  */
 int ferry_signal_parse (const char *s);
 
 /* "TERM" for SIGTERM; NULL for a signal without a name of its own.  */

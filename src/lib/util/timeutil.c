@@ -210,6 +210,38 @@ ferry_duration_parse (const char *s, int64_t *out_ns)
   return 0;
 }
 
+char *
+ferry_duration_error (const char *orig)
+{
+  const char *s = orig;
+
+  if (*s == '-' || *s == '+')
+    s++;
+  while (*s)
+    {
+      const char *start = s;
+      size_t ulen, known;
+
+      if (! isdigit ((unsigned char) *s) && *s != '.')
+        break;
+      while (isdigit ((unsigned char) *s))
+        s++;
+      if (*s == '.')
+        for (s++; isdigit ((unsigned char) *s); s++)
+          ;
+      if (s == start || (s == start + 1 && *start == '.'))
+        break;
+      ulen = strcspn (s, ".0123456789");
+      if (ulen == 0)
+        return xasprintf ("time: missing unit in duration \"%s\"", orig);
+      duration_unit (s, &known);
+      if (known != ulen)
+        return xasprintf ("time: unknown unit \"%.*s\" in duration \"%s\"", (int) ulen, s, orig);
+      s += ulen;
+    }
+  return xasprintf ("time: invalid duration \"%s\"", orig);
+}
+
 /* The digits of V / 10^PREC with PREC decimals, trailing zeros (and the
  * point) dropped: "1.5", "2".  */
 static void

@@ -25,6 +25,10 @@ char *ferry_time_format_nano (const struct timespec *ts);
  * "250ms", "-1s", "0"), into nanoseconds; -1 when it is not one or does
  * not fit.  */
 int ferry_duration_parse (const char *s, int64_t *out_ns);
+/* Go's words for S, which ferry_duration_parse refused: "time: unknown
+ * unit \"x\" in duration \"1x\"", "time: missing unit in duration ...",
+ * else "time: invalid duration ...".  */
+char *ferry_duration_error (const char *s);
 /* NS as Go's Duration.String prints it: "30s", "1m30s", "1h0m0s",
  * "1.5s", "500ms", "0s".  */
 char *ferry_duration_format (int64_t ns);

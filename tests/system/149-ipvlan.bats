@@ -209,7 +209,7 @@ for i, (m, d) in enumerate(members):
 	fa load -q -i "$(ferry_test_image)"
 	fa network create -d ipvlan -o parent="fti$N" --subnet "$SUBNET" iv1 >/dev/null
 	run fa run -d --name c1 --network iv1 ferry-test sleep 1000
-	assert_status 125
+	assert_status 126
 	assert_output_contains "create ipvlan interface"
 	[ "$(fa ps -a --format '{{.Names}} {{.State}}')" = "c1 created" ]
 	[ "$(ip -n "$HA" -o link | wc -l)" = 3 ]
@@ -220,7 +220,7 @@ for i, (m, d) in enumerate(members):
 	pa load -q -i "$(ferry_test_image)" >/dev/null
 	pa network create -d ipvlan -o parent="fti$N" --subnet "$SUBNET" iv1 >/dev/null
 	run pa run -d --name c1 --network iv1 localhost/ferry-test:latest sleep 1000
-	[ "$status" -ne 0 ]
+	assert_status 126
 	assert_output_contains "create ipvlan interface"
 }
 

@@ -78,6 +78,18 @@ if [ $# -eq 0 ]; then
 	else
 		passed=$((passed + 1))
 	fi
+	# A variable with a cleanup attribute is released on every return,
+	# including one before its first assignment: it must be initialised
+	# where it is declared.
+	echo "== cleanup variables initialised"
+	bare=$(find src tests/unit -name '*.c' -exec grep -nE '^[[:space:]]*cleanup_[a-z_]+ [^=;(]*;' {} + || true)
+	if [ -n "$bare" ]; then
+		failed=$((failed + 1))
+		echo "  FAILED: these are released even when never set: initialise each"
+		printf '%s\n' "$bare" | sed 's/^/    /'
+	else
+		passed=$((passed + 1))
+	fi
 fi
 
 # The system tests, in shards that run side by side (FERRY_TEST_JOBS, by

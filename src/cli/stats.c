@@ -288,7 +288,7 @@ print_reports (const struct stats_args *a, json_object *reports)
         { "ContainerStats", "" },
         { NULL, NULL },
       };
-      cleanup_list struct ferry_cli_list l;
+      cleanup_list struct ferry_cli_list l = { 0 };
       ferry_error_t err = NULL;
 
       /* "table ..." is a table with Podman's headings, as ps and images.  */

@@ -139,7 +139,7 @@ static int
 df_print_format (const struct ferry_df_report *r, const char *format)
 {
   cleanup_json json_object *rows = NULL;
-  cleanup_list struct ferry_cli_list l;
+  cleanup_list struct ferry_cli_list l = { 0 };
   ferry_error_t err = NULL;
   size_t i;
 

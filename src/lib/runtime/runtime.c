@@ -659,8 +659,6 @@ run_result_release (struct run_result *r)
 
 #define cleanup_run_result __attribute__ ((cleanup (run_result_release)))
 
-/* Runs the runtime with ARGS after its global arguments.  Fails only when
- * the runtime cannot be run at all; its own failure is in R->exit_code.  */
 /* Runs ARGV, capturing its output.  Fails only when it cannot be run at
  * all; its own failure is in R->exit_code.  */
 static int
@@ -752,12 +750,11 @@ criu_version_in (const char *out)
 static void
 run_version (const char *program, char **out)
 {
-  cleanup_run_result struct run_result r;
+  cleanup_run_result struct run_result r = { 0 };
   cleanup_error ferry_error_t ignored = NULL;
   cleanup_free char *path = strchr (program, '/') ? xstrdup (program) : find_program (program);
   char *argv[3] = { path, (char *) "--version", NULL };
 
-  memset (&r, 0, sizeof (r));
   if (path && run_argv (argv, NULL, &r, &ignored) == 0 && r.exit_code == 0 && out && r.out.data)
     *out = xstrdup (r.out.data);
 }
@@ -846,11 +843,10 @@ static int
 criu_has_feature (const char *feature)
 {
   cleanup_free char *path = find_program ("criu");
-  cleanup_run_result struct run_result r;
+  cleanup_run_result struct run_result r = { 0 };
   cleanup_error ferry_error_t ignored = NULL;
   char *argv[5] = { path, (char *) "check", (char *) "--feature", (char *) feature, NULL };
 
-  memset (&r, 0, sizeof (r));
   return path && run_argv (argv, NULL, &r, &ignored) == 0 && r.exit_code == 0;
 }
 
@@ -1187,7 +1183,7 @@ runtime_simple_watched (const struct ferry_runtime *rt, const char *verb, const 
                         const char *id, const char *const *ignored, const struct ferry_runtime_hook *hook,
                         ferry_error_t *err)
 {
-  cleanup_run_result struct run_result r;
+  cleanup_run_result struct run_result r = { 0 };
   cleanup_free char *message = NULL;
 
   if (runtime_run_watched (rt, args, hook, &r, err) < 0)
@@ -1215,7 +1211,7 @@ ferry_runtime_state (const struct ferry_runtime *rt, const char *id, struct ferr
                      ferry_error_t *err)
 {
   const char *args[] = { "state", id, NULL };
-  cleanup_run_result struct run_result r;
+  cleanup_run_result struct run_result r = { 0 };
   cleanup_json json_object *state = NULL;
   cleanup_free char *what = NULL;
   const char *status;

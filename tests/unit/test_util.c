@@ -676,6 +676,33 @@ test_mkdir_p_and_read_file (void **state)
     assert_int_equal (len, 0);
   }
 
+  /* An open descriptor: read whole up to MAX, refused past it.  */
+  {
+    cleanup_free char *big = xasprintf ("%s/x/big", f->dir);
+    cleanup_free char *text = NULL;
+    char block[10000];
+    int fd;
+
+    memset (block, 'a', sizeof (block));
+    fd = open (big, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true (fd >= 0);
+    assert_int_equal (write (fd, block, sizeof (block)), (ssize_t) sizeof (block));
+    close (fd);
+    fd = open (big, O_RDONLY);
+    assert_int_equal (ferry_read_fd_max (fd, "big", sizeof (block), &text, &len, &err), 0);
+    assert_int_equal (len, sizeof (block));
+    assert_int_equal (text[len], '\0');
+    free (text);
+    text = NULL;
+    assert_int_equal (lseek (fd, 0, SEEK_SET), 0);
+    assert_true (ferry_read_fd_max (fd, "big", 100, &text, &len, &err) < 0);
+    assert_int_equal (err->status, EFBIG);
+    assert_non_null (strstr (err->msg, "big"));
+    assert_null (text);
+    ferry_error_release (&err);
+    close (fd);
+  }
+
   assert_true (ferry_mkdir_p (below_file, 0700, &err) < 0);
   assert_int_equal (err->status, ENOTDIR);
   assert_non_null (strstr (err->msg, "x/file/sub"));

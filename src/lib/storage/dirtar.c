@@ -91,8 +91,9 @@ write_entry (struct walk *w, struct archive_entry *e, const char *name, ferry_er
   return 0;
 }
 
-/* The most of a container's /etc/passwd or /etc/group read for names:
- * the file is the container's, and may be anything.  */
+/* The most of a container's /etc/passwd or /etc/group read for names
+ * (the file is the container's, and may be anything): a larger one names
+ * nobody.  */
 #define OWNER_FILE_MAX (4 << 20)
 
 /* Adds to NAMES the first name of each ID in the passwd- or group-style
@@ -129,25 +130,14 @@ owner_name (struct walk *w, json_object **names, const char *file, unsigned long
       cleanup_close int fd = ferry_openat2 (w->cp->rootfd, file, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
                                             0, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
       cleanup_free char *text = NULL;
+      cleanup_error ferry_error_t ignored = NULL;
       char *line, *next;
       struct stat st;
-      size_t len;
 
       *names = json_object_new_object ();
-      if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+      if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
+          && ferry_read_fd_max (fd, file, OWNER_FILE_MAX, &text, NULL, &ignored) == 0)
         {
-          text = xmalloc (OWNER_FILE_MAX + 1);
-          len = 0;
-          for (;;)
-            {
-              ssize_t n = read (fd, text + len, OWNER_FILE_MAX - len);
-              if (n < 0 && errno == EINTR)
-                continue;
-              if (n <= 0)
-                break;
-              len += (size_t) n;
-            }
-          text[len] = '\0';
           for (line = text; line && *line; line = next)
             {
               next = strchr (line, '\n');

@@ -41,23 +41,12 @@ ferry_mkdir_p (const char *path, mode_t mode, ferry_error_t *err)
   return 0;
 }
 
-static int
-read_file_at_max (int dirfd, const char *name, size_t max, char **out, size_t *len, ferry_error_t *err)
+int
+ferry_read_fd_max (int fd, const char *name, size_t max, char **out, size_t *len, ferry_error_t *err)
 {
-  /* O_NONBLOCK for the open alone: a FIFO nobody writes to (a policy file
-   * or a registries.d entry, say) would otherwise hang the command in
-   * open(); now it reads as empty.  Reads block as usual, so a pipe with
-   * a writer (/dev/stdin) is read whole.  */
-  cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   cleanup_free char *buf = NULL;
   size_t used = 0, allocated = 0;
-  int flags;
 
-  if (fd < 0)
-    return ferry_make_error (err, errno, "cannot open `%s`", name);
-  flags = fcntl (fd, F_GETFL);
-  if (flags < 0 || fcntl (fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
-    return ferry_make_error (err, errno, "cannot read `%s`", name);
   for (;;)
     {
       ssize_t r;
@@ -86,6 +75,24 @@ read_file_at_max (int dirfd, const char *name, size_t max, char **out, size_t *l
     *len = used;
   *out = steal_pointer (&buf);
   return 0;
+}
+
+static int
+read_file_at_max (int dirfd, const char *name, size_t max, char **out, size_t *len, ferry_error_t *err)
+{
+  /* O_NONBLOCK for the open alone: a FIFO nobody writes to (a policy file
+   * or a registries.d entry, say) would otherwise hang the command in
+   * open(); now it reads as empty.  Reads block as usual, so a pipe with
+   * a writer (/dev/stdin) is read whole.  */
+  cleanup_close int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  int flags;
+
+  if (fd < 0)
+    return ferry_make_error (err, errno, "cannot open `%s`", name);
+  flags = fcntl (fd, F_GETFL);
+  if (flags < 0 || fcntl (fd, F_SETFL, flags & ~O_NONBLOCK) < 0)
+    return ferry_make_error (err, errno, "cannot read `%s`", name);
+  return ferry_read_fd_max (fd, name, max, out, len, err);
 }
 
 int

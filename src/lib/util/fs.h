@@ -18,6 +18,9 @@ int ferry_read_file_at (int dirfd, const char *name, char **out, size_t *len, fe
 /* As ferry_read_file, for a file that should be small whatever it is (a
  * key, a passphrase, a pipe): fails with EFBIG past MAX bytes read.  */
 int ferry_read_file_max (const char *path, size_t max, char **out, size_t *len, ferry_error_t *err);
+/* Reads the open FD (called NAME in errors) to its end, failing past MAX
+ * bytes; *OUT ends with a NUL not counted in *LEN.  */
+int ferry_read_fd_max (int fd, const char *name, size_t max, char **out, size_t *len, ferry_error_t *err);
 
 /* An existing PATH that is no regular file of its own (a device such as
  * /dev/null, a FIFO, a symlink such as /dev/stdout) is written where it

@@ -497,9 +497,8 @@ ferry_tar_directory_go (const char *dir, const char *tar_path, const struct ferr
     return ferry_make_error (err, errno, "cannot create `%s`", tar_path);
   walk_start (&w, &st, dfd);
   w.go = ferry_gotar_new (out, tar_path);
-  /* DIR itself as "./", as ferry_tar_directory writes it.  */
-  if (write_header (&w, &st, ".", NULL, NULL, dfd, err) == 0 && walk_dir (&w, steal_fd (&dfd), "", err) == 0
-      && ferry_gotar_finish (w.go, err) == 0)
+  /* No entry for DIR itself, as Podman's: its content alone.  */
+  if (walk_dir (&w, steal_fd (&dfd), "", err) == 0 && ferry_gotar_finish (w.go, err) == 0)
     ret = 0;
   ferry_gotar_free (w.go);
   walk_end (&w);

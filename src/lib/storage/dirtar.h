@@ -49,9 +49,9 @@ struct ferry_tar_go_options
 /* As ferry_tar_tree_to_fd, in the bytes Podman writes (Go's archive/tar
  * layout, util/gotar.h) as O says, times in whole seconds.  */
 /* As ferry_tar_directory, in Go's archive/tar layout as O says (volume
- * export: owners as they are, without names; "./" first all the same,
- * which ferry's volume import reads as the volume's own owner and mode,
- * where Podman's archive has no entry for the volume itself).  */
+ * export: owners as they are, without names), and as Podman's without
+ * an entry for DIR itself: an import leaves the volume's own owner and
+ * mode as they are, as Podman's does.  */
 int ferry_tar_directory_go (const char *dir, const char *tar_path, const struct ferry_tar_go_options *o,
                             ferry_error_t *err);
 

@@ -997,6 +997,8 @@ static struct
 /* What the template being rendered runs on, whose Go type is
  * tpl_origin.root_type.  */
 static json_object *tpl_root;
+/* What $ is, when not the object the template runs on: a list's rows.  */
+static json_object *tpl_dollar;
 
 void
 ferry_cli_template_name (const char *group, const char *cmd)
@@ -1096,6 +1098,17 @@ tpl_go_type (json_object *v)
 
   if (v && v == tpl_root && tpl_origin.root_type)
     return tpl_origin.root_type;
+  /* Another row of the list, through $.  */
+  for (size_t i = 0; v && tpl_dollar && tpl_origin.root_type && i < json_object_array_length (tpl_dollar);
+       i++)
+    if (json_object_array_get_idx (tpl_dollar, i) == v)
+      return tpl_origin.root_type;
+  /* A list's $: a slice of its rows.  */
+  if (v && v == tpl_dollar && tpl_origin.root_type)
+    {
+      snprintf (name, sizeof (name), "[]%s", tpl_origin.root_type);
+      return name;
+    }
   if (st)
     {
       snprintf (name, sizeof (name), "%s%s", pointer ? "*" : "", st->name);
@@ -1377,11 +1390,12 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
   json_object *cur = obj;
   const char *node = t->p, *node_end = t->p, *at;
 
-  /* Go's position of a field chain: its second field, if any.  */
+  /* Go's position of a field chain: its second field, if any; of a
+   * variable's, its first field.  */
   while (! tpl_word_end (t, node_end))
     node_end++;
   at = node;
-  if (*node == '.')
+  if (*node == '.' || *node == '$')
     for (const char *q = node + 1; q < node_end; q++)
       if (*q == '.')
         {
@@ -2898,7 +2912,7 @@ tpl_render_all (const char *given, json_object *obj, char **result, ferry_error_
 {
   size_t len = 0;
   FILE *out;
-  struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { obj }, .n = 1 };
+  struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { tpl_dollar ? tpl_dollar : obj }, .n = 1 };
   cleanup_free char *format = tpl_apply_trim_markers (given);
   int ret;
 
@@ -3119,9 +3133,10 @@ ferry_cli_list_init (struct ferry_cli_list *l, const char *format, const struct 
   l->format = l->table ? table_template (format + 6) : xstrdup (format);
   l->heading = heading && l->table;
   l->columns = columns;
-  /* A table is laid out once all its rows are in; other rows stream.  */
+  /* A table is laid out once all its rows are in.  */
   if (l->table)
     l->out = open_memstream (&l->text, &l->len);
+  l->rows = json_object_new_array ();
 }
 
 static int
@@ -3149,14 +3164,9 @@ list_render (struct ferry_cli_list *l, json_object *obj, ferry_error_t *err)
 int
 ferry_cli_list_row (struct ferry_cli_list *l, json_object *row, ferry_error_t *err)
 {
-  if (l->heading)
-    {
-      cleanup_json json_object *h = heading_object (l->columns);
-      l->heading = 0;
-      if (list_render (l, h, err) < 0)
-        return -1;
-    }
-  return list_render (l, row, err);
+  (void) err;
+  json_object_array_add (l->rows, json_object_get (row));
+  return 0;
 }
 
 static size_t
@@ -3236,9 +3246,27 @@ ferry_cli_list_end (struct ferry_cli_list *l, ferry_error_t *err)
     return -1;
   if (l->heading)
     {
-      cleanup_json json_object *h = heading_object (l->columns);
+      cleanup_json json_object *heading = json_object_new_array ();
+      json_object *h = heading_object (l->columns);
+      int ret;
+
+      /* Podman's headings are a list of one row of their own.  */
+      json_object_array_add (heading, h);
       l->heading = 0;
-      if (list_render (l, h, err) < 0)
+      tpl_dollar = heading;
+      ret = list_render (l, h, err);
+      tpl_dollar = NULL;
+      if (ret < 0)
+        return -1;
+    }
+  for (size_t i = 0; i < json_object_array_length (l->rows); i++)
+    {
+      int ret;
+
+      tpl_dollar = l->rows;
+      ret = list_render (l, json_object_array_get_idx (l->rows, i), err);
+      tpl_dollar = NULL;
+      if (ret < 0)
         return -1;
     }
   if (l->table)
@@ -3256,5 +3284,6 @@ ferry_cli_list_release (struct ferry_cli_list *l)
     fclose (l->out);
   free (l->text);
   free (l->format);
+  json_object_put (l->rows);
   memset (l, 0, sizeof (*l));
 }

@@ -6,7 +6,8 @@
 # digest; what cp copies of a container's root, dev, proc and sys;
 # --cpus of 0 or fewer; containers.conf values of the wrong type for
 # settings only Podman reads; volume export's bytes and what an import
-# of them does to the volume's own owner and mode.
+# of them does to the volume's own owner and mode; $ in the list
+# commands' templates.
 # Each test checks ferry on its own, then, where Podman is installed,
 # compares with what Podman does for the same thing.
 
@@ -349,4 +350,54 @@ volume_round_trip() {
 	f volume export ve -o "$TEST_TMP/f2.tar"
 	podman_t volume export ve -o "$TEST_TMP/p2.tar"
 	cmp "$TEST_TMP/p2.tar" "$TEST_TMP/f2.tar"
+}
+
+# TOOL $1's list templates that use $: each command and template, the
+# exit code and the output on one line.
+dollar_templates() {
+	local t=$1 cmd fmt rc out
+	while IFS='|' read -r cmd fmt; do
+		rc=0
+		# shellcheck disable=SC2086
+		out=$("$t" $cmd --format "$fmt" 2>&1) || rc=$?
+		echo "$cmd [$fmt] -> $rc $(printf '%s' "$out" | tr '\n' ' ')"
+	done <<-'EOF2'
+		ps -a --sort names|{{len $}}
+		ps -a --sort names|{{range $}}{{.Names}},{{end}}
+		ps -a --sort names|{{(index $ 1).Names}}
+		ps -a --sort names|table {{.Names}} {{len $}}
+		ps -a --sort names|{{$.Names}}
+		ps -a --sort names|{{range $}}{{.Nosuch}}{{end}}
+		volume ls|{{len $}} {{.Name}}
+		volume ls|{{$.Name}}
+		images|{{range $}}{{.Nosuch}}{{end}}
+	EOF2
+}
+
+@test "a list command's template sees \$ as the list of all its rows, as Podman's" {
+	load_test_image
+	f create --name t1 ferry-test true >/dev/null
+	f create --name t2 ferry-test true >/dev/null
+	f volume create v1 >/dev/null
+	dollar_templates f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF2'
+		ps -a --sort names [{{len $}}] -> 0 2 2
+		ps -a --sort names [{{range $}}{{.Names}},{{end}}] -> 0 t1,t2, t1,t2,
+		ps -a --sort names [{{(index $ 1).Names}}] -> 0 t2 t2
+		ps -a --sort names [table {{.Names}} {{len $}}] -> 0 NAMES       1 t1          2 t2          2
+		ps -a --sort names [{{$.Names}}] -> 125 Error: template: ps:1:14: executing "ps" at <$.Names>: can't evaluate field Names in type []containers.psReporter
+		ps -a --sort names [{{range $}}{{.Nosuch}}{{end}}] -> 125 Error: template: ps:1:24: executing "ps" at <.Nosuch>: can't evaluate field Nosuch in type containers.psReporter
+		volume ls [{{len $}} {{.Name}}] -> 0 1 v1
+		volume ls [{{$.Name}}] -> 125 Error: template: ls:1:14: executing "ls" at <$.Name>: can't evaluate field Name in type []*types.VolumeListReport
+		images [{{range $}}{{.Nosuch}}{{end}}] -> 125 Error: template: images:1:24: executing "images" at <.Nosuch>: can't evaluate field Nosuch in type images.imageReporter
+	EOF2
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t create --name t1 localhost/ferry-test:latest true >/dev/null
+	podman_t create --name t2 localhost/ferry-test:latest true >/dev/null
+	podman_t volume create v1 >/dev/null
+	dollar_templates podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
 }

@@ -1089,12 +1089,51 @@ tpl_exec_error (ferry_error_t *err, const char *format, const char *at, const ch
 /* The Go type a value of a report holds, as Go's errors name it.  */
 static const struct ferry_cli_go_struct *tpl_go_struct (json_object *v, int *pointer);
 
+/* A value type of gotypes.c's words as Go names it; NULL for a number
+ * (whose width the words leave out) or what they do not say.  */
+static const char *
+tpl_go_type_word (const char *word)
+{
+  static char slice[160];
+
+  static const char *const words[][2] = {
+    { "string", "string" },          { "bool", "bool" },        { "time", "time.Time" },
+    { "duration", "time.Duration" }, { "any", "interface {}" },
+  };
+
+  for (size_t i = 0; i < sizeof (words) / sizeof (words[0]); i++)
+    if (strcmp (word, words[i][0]) == 0)
+      return words[i][1];
+  /* A slice of one of those (one level: enough for the reports).  */
+  if (strncmp (word, "[]", 2) == 0 && strpbrk (word + 2, "[]^#") == NULL && tpl_go_type_word (word + 2))
+    {
+      const char *inner = tpl_go_type_word (word + 2);
+
+      snprintf (slice, sizeof (slice), "[]%s", inner);
+      return slice;
+    }
+  /* A struct's name, or a pointer to one.  */
+  if (strchr (word, '.') && strpbrk (word, "[]^#") == NULL)
+    return word;
+  return NULL;
+}
+
+static bool
+tpl_has_number_keys (json_object *v)
+{
+  const struct tpl_mark *m = v ? json_object_get_userdata (v) : NULL;
+
+  return m && m->kind == TPL_MAP && m->number_keys;
+}
+
 static const char *
 tpl_go_type (json_object *v)
 {
   static char name[160];
   int pointer;
   const struct ferry_cli_go_struct *st = tpl_go_struct (v, &pointer);
+  const struct tpl_mark *m = v ? json_object_get_userdata (v) : NULL;
+  const char *elem = tpl_go_elem (v), *elem_type = elem ? tpl_go_type_word (elem) : NULL;
 
   if (v && v == tpl_root && tpl_origin.root_type)
     return tpl_origin.root_type;
@@ -1112,6 +1151,21 @@ tpl_go_type (json_object *v)
   if (st)
     {
       snprintf (name, sizeof (name), "%s%s", pointer ? "*" : "", st->name);
+      return name;
+    }
+  /* What the report's struct says a value nested in it is.  */
+  if (m && m->kind == TPL_TIME && json_object_is_type (v, json_type_string))
+    return "time.Time";
+  if (m && m->kind == TPL_DURATION && json_object_is_type (v, json_type_int))
+    return "time.Duration";
+  if (elem_type && json_object_is_type (v, json_type_array))
+    {
+      snprintf (name, sizeof (name), "[]%s", elem_type);
+      return name;
+    }
+  if (elem_type && json_object_is_type (v, json_type_object))
+    {
+      snprintf (name, sizeof (name), "map[%s]%s", m && m->number_keys ? "uint16" : "string", elem_type);
       return name;
     }
   switch (v ? json_object_get_type (v) : json_type_null)
@@ -1502,8 +1556,9 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
             continue;
           }
       }
-      /* A map's missing key is nothing; a struct's is a mistake.  */
-      if (tpl_is_map (cur))
+      /* A map's missing key is nothing; a struct's is a mistake, and so
+       * is a name for a map of numbers (Go's ports).  */
+      if (tpl_is_map (cur) && ! tpl_has_number_keys (cur))
         {
           out->missing = 1;
           cur = NULL;

@@ -7,7 +7,7 @@
 # --cpus of 0 or fewer; containers.conf values of the wrong type for
 # settings only Podman reads; volume export's bytes and what an import
 # of them does to the volume's own owner and mode; $ in the list
-# commands' templates.
+# commands' templates, and the Go types their errors name.
 # Each test checks ferry on its own, then, where Podman is installed,
 # compares with what Podman does for the same thing.
 
@@ -399,5 +399,51 @@ dollar_templates() {
 	podman_t create --name t2 localhost/ferry-test:latest true >/dev/null
 	podman_t volume create v1 >/dev/null
 	dollar_templates podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# TOOL $1's list templates that reach into a value nested in a row: each
+# command and template, the exit code and the output on one line.
+nested_type_errors() {
+	local t=$1 cmd fmt rc out
+	while IFS='|' read -r cmd fmt; do
+		rc=0
+		# shellcheck disable=SC2086
+		out=$("$t" $cmd --format "$fmt" 2>&1) || rc=$?
+		echo "$cmd [$fmt] -> $rc $(printf '%s' "$out" | tr '\n' ' ')"
+	done <<-'EOF2'
+		ps -a|{{.Mounts.x}}
+		ps -a|{{.Created.x}}
+		ps -a|{{.ExposedPorts.x}}
+		ps -a|{{.Mounts}} {{len .Mounts}} {{json .Mounts}}
+		volume ls|{{.CreatedAt.x}}
+		images|{{.Names.x}}
+		images|{{.RepoTags.x}}
+		images|{{.Names}} {{json .RepoTags}}
+	EOF2
+}
+
+@test "template errors name the Go types of values nested in a row, as Podman's" {
+	load_test_image
+	f create --name t1 -v "$TEST_TMP:/h" ferry-test true >/dev/null
+	f volume create v1 >/dev/null
+	nested_type_errors f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF2'
+		ps -a [{{.Mounts.x}}] -> 125 Error: template: ps:1:20: executing "ps" at <.Mounts.x>: can't evaluate field x in type []string
+		ps -a [{{.Created.x}}] -> 125 Error: template: ps:1:21: executing "ps" at <.Created.x>: can't evaluate field x in type time.Time
+		ps -a [{{.ExposedPorts.x}}] -> 125 Error: template: ps:1:26: executing "ps" at <.ExposedPorts.x>: can't evaluate field x in type map[uint16][]string
+		ps -a [{{.Mounts}} {{len .Mounts}} {{json .Mounts}}] -> 0 [/h] 1 ["/h"]
+		volume ls [{{.CreatedAt.x}}] -> 125 Error: template: ls:1:23: executing "ls" at <.CreatedAt.x>: can't evaluate field x in type time.Time
+		images [{{.Names.x}}] -> 125 Error: template: images:1:19: executing "images" at <.Names.x>: can't evaluate field x in type []string
+		images [{{.RepoTags.x}}] -> 125 Error: template: images:1:22: executing "images" at <.RepoTags.x>: can't evaluate field x in type []string
+		images [{{.Names}} {{json .RepoTags}}] -> 0 [localhost/ferry-test:latest] ["localhost/ferry-test:latest"]
+	EOF2
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	podman_t create --name t1 -v "$TEST_TMP:/h" localhost/ferry-test:latest true >/dev/null
+	podman_t volume create v1 >/dev/null
+	nested_type_errors podman_t >"$TEST_TMP/p.out"
 	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
 }

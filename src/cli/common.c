@@ -79,7 +79,8 @@ pflag_short_values (int argc, char **argv, const char *optstring, const struct o
             i++;
           continue;
         }
-      if (arg[1] != ':' && arg[2] == '=' && (at = strchr (letters, arg[1])) != NULL)
+      /* "-X=" alone pflag reads as "-XVALUE": X gets "=", as getopt gives.  */
+      if (arg[1] != ':' && arg[2] == '=' && arg[3] != '\0' && (at = strchr (letters, arg[1])) != NULL)
         {
           if (at[1] == ':')
             argv[i] = xasprintf ("-%c%s", arg[1], arg + 3);
@@ -396,7 +397,7 @@ ferry_cli_format_option_only (int argc, char **argv, const char *cmd, const char
                                         { NULL, 0, NULL, 0 } };
   int c, r;
 
-  while ((c = getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
+  while ((c = ferry_cli_getopt_long (argc, argv, ":f:h", opts, NULL)) != -1)
     {
       if (c == 'f')
         {

@@ -523,7 +523,16 @@ static const struct ferry_cli_go_field stats_row[] = {
 };
 
 /* The members of a ps row that are structs.  */
+/* What images' templates see of Podman's images.imageReporter.  */
+static const struct ferry_cli_go_field image_row[] = {
+  { "Names", "[]string", NULL },
+  { "RepoTags", "[]string", NULL },
+  { "RepoDigests", "[]string", NULL },
+  END_FIELDS,
+};
+
 static const struct ferry_cli_go_field ps_row[] = {
+  { "Mounts", "[]string", NULL },
   { "Namespaces", "entities.ListContainerNamespaces", NULL },
   /* map[uint16][]string: ports in numeric order.  */
   { "ExposedPorts", "map[#][]string", NULL },
@@ -609,6 +618,7 @@ static const struct ferry_cli_go_struct structs[] = {
   { "ferry.Info", info },
   { "entities.ListContainerNamespaces", ps_namespaces },
   { "ferry.PsRow", ps_row },
+  { "ferry.ImageRow", image_row },
   { "events.Details", event_details },
   { "system.Event", event },
   { "define.ContainerNetworkStats", network_stats },

@@ -1295,6 +1295,7 @@ image_report (ferry_store_t *s, const struct ferry_image *img, const char *name,
   json_object_object_add (o, "ParentId", json_object_new_string (""));
   json_object_object_add (o, "RepoTags", repo_tags (img->names));
   json_object_object_add (o, "RepoDigests", repo_digests (img));
+  ferry_cli_tpl_go_members (o, "ferry.ImageRow");
   return o;
 }
 

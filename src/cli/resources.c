@@ -134,6 +134,13 @@ ferry_cli_parse_cpus (const char *arg, const char *cmd, int64_t *nano_cpus)
       bad_flag (arg, "--cpus", "ParseFloat", cmd, 0);
       return -1;
     }
+  /* Podman takes none or fewer as no limit: run and create set none,
+   * update and clone keep the one there was.  */
+  if (cpus <= 0)
+    {
+      *nano_cpus = 0;
+      return 0;
+    }
   if (! (cpus > 0) || cpus > 1024)
     {
       ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", arg);

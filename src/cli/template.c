@@ -997,6 +997,8 @@ static struct
 /* What the template being rendered runs on, whose Go type is
  * tpl_origin.root_type.  */
 static json_object *tpl_root;
+/* What $ is, when not the object the template runs on: a list's rows.  */
+static json_object *tpl_dollar;
 
 void
 ferry_cli_template_name (const char *group, const char *cmd)
@@ -1087,18 +1089,83 @@ tpl_exec_error (ferry_error_t *err, const char *format, const char *at, const ch
 /* The Go type a value of a report holds, as Go's errors name it.  */
 static const struct ferry_cli_go_struct *tpl_go_struct (json_object *v, int *pointer);
 
+/* A value type of gotypes.c's words as Go names it; NULL for a number
+ * (whose width the words leave out) or what they do not say.  */
+static const char *
+tpl_go_type_word (const char *word)
+{
+  static char slice[160];
+
+  static const char *const words[][2] = {
+    { "string", "string" },          { "bool", "bool" },        { "time", "time.Time" },
+    { "duration", "time.Duration" }, { "any", "interface {}" },
+  };
+
+  for (size_t i = 0; i < sizeof (words) / sizeof (words[0]); i++)
+    if (strcmp (word, words[i][0]) == 0)
+      return words[i][1];
+  /* A slice of one of those (one level: enough for the reports).  */
+  if (strncmp (word, "[]", 2) == 0 && strpbrk (word + 2, "[]^#") == NULL && tpl_go_type_word (word + 2))
+    {
+      const char *inner = tpl_go_type_word (word + 2);
+
+      snprintf (slice, sizeof (slice), "[]%s", inner);
+      return slice;
+    }
+  /* A struct's name, or a pointer to one.  */
+  if (strchr (word, '.') && strpbrk (word, "[]^#") == NULL)
+    return word;
+  return NULL;
+}
+
+static bool
+tpl_has_number_keys (json_object *v)
+{
+  const struct tpl_mark *m = v ? json_object_get_userdata (v) : NULL;
+
+  return m && m->kind == TPL_MAP && m->number_keys;
+}
+
 static const char *
 tpl_go_type (json_object *v)
 {
   static char name[160];
   int pointer;
   const struct ferry_cli_go_struct *st = tpl_go_struct (v, &pointer);
+  const struct tpl_mark *m = v ? json_object_get_userdata (v) : NULL;
+  const char *elem = tpl_go_elem (v), *elem_type = elem ? tpl_go_type_word (elem) : NULL;
 
   if (v && v == tpl_root && tpl_origin.root_type)
     return tpl_origin.root_type;
+  /* Another row of the list, through $.  */
+  for (size_t i = 0; v && tpl_dollar && tpl_origin.root_type && i < json_object_array_length (tpl_dollar);
+       i++)
+    if (json_object_array_get_idx (tpl_dollar, i) == v)
+      return tpl_origin.root_type;
+  /* A list's $: a slice of its rows.  */
+  if (v && v == tpl_dollar && tpl_origin.root_type)
+    {
+      snprintf (name, sizeof (name), "[]%s", tpl_origin.root_type);
+      return name;
+    }
   if (st)
     {
       snprintf (name, sizeof (name), "%s%s", pointer ? "*" : "", st->name);
+      return name;
+    }
+  /* What the report's struct says a value nested in it is.  */
+  if (m && m->kind == TPL_TIME && json_object_is_type (v, json_type_string))
+    return "time.Time";
+  if (m && m->kind == TPL_DURATION && json_object_is_type (v, json_type_int))
+    return "time.Duration";
+  if (elem_type && json_object_is_type (v, json_type_array))
+    {
+      snprintf (name, sizeof (name), "[]%s", elem_type);
+      return name;
+    }
+  if (elem_type && json_object_is_type (v, json_type_object))
+    {
+      snprintf (name, sizeof (name), "map[%s]%s", m && m->number_keys ? "uint16" : "string", elem_type);
       return name;
     }
   switch (v ? json_object_get_type (v) : json_type_null)
@@ -1377,11 +1444,12 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
   json_object *cur = obj;
   const char *node = t->p, *node_end = t->p, *at;
 
-  /* Go's position of a field chain: its second field, if any.  */
+  /* Go's position of a field chain: its second field, if any; of a
+   * variable's, its first field.  */
   while (! tpl_word_end (t, node_end))
     node_end++;
   at = node;
-  if (*node == '.')
+  if (*node == '.' || *node == '$')
     for (const char *q = node + 1; q < node_end; q++)
       if (*q == '.')
         {
@@ -1488,8 +1556,9 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
             continue;
           }
       }
-      /* A map's missing key is nothing; a struct's is a mistake.  */
-      if (tpl_is_map (cur))
+      /* A map's missing key is nothing; a struct's is a mistake, and so
+       * is a name for a map of numbers (Go's ports).  */
+      if (tpl_is_map (cur) && ! tpl_has_number_keys (cur))
         {
           out->missing = 1;
           cur = NULL;
@@ -2898,7 +2967,7 @@ tpl_render_all (const char *given, json_object *obj, char **result, ferry_error_
 {
   size_t len = 0;
   FILE *out;
-  struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { obj }, .n = 1 };
+  struct tpl_vars root = { .name = { "" }, .len = { 0 }, .value = { tpl_dollar ? tpl_dollar : obj }, .n = 1 };
   cleanup_free char *format = tpl_apply_trim_markers (given);
   int ret;
 
@@ -3119,9 +3188,10 @@ ferry_cli_list_init (struct ferry_cli_list *l, const char *format, const struct 
   l->format = l->table ? table_template (format + 6) : xstrdup (format);
   l->heading = heading && l->table;
   l->columns = columns;
-  /* A table is laid out once all its rows are in; other rows stream.  */
+  /* A table is laid out once all its rows are in.  */
   if (l->table)
     l->out = open_memstream (&l->text, &l->len);
+  l->rows = json_object_new_array ();
 }
 
 static int
@@ -3149,14 +3219,9 @@ list_render (struct ferry_cli_list *l, json_object *obj, ferry_error_t *err)
 int
 ferry_cli_list_row (struct ferry_cli_list *l, json_object *row, ferry_error_t *err)
 {
-  if (l->heading)
-    {
-      cleanup_json json_object *h = heading_object (l->columns);
-      l->heading = 0;
-      if (list_render (l, h, err) < 0)
-        return -1;
-    }
-  return list_render (l, row, err);
+  (void) err;
+  json_object_array_add (l->rows, json_object_get (row));
+  return 0;
 }
 
 static size_t
@@ -3236,9 +3301,27 @@ ferry_cli_list_end (struct ferry_cli_list *l, ferry_error_t *err)
     return -1;
   if (l->heading)
     {
-      cleanup_json json_object *h = heading_object (l->columns);
+      cleanup_json json_object *heading = json_object_new_array ();
+      json_object *h = heading_object (l->columns);
+      int ret;
+
+      /* Podman's headings are a list of one row of their own.  */
+      json_object_array_add (heading, h);
       l->heading = 0;
-      if (list_render (l, h, err) < 0)
+      tpl_dollar = heading;
+      ret = list_render (l, h, err);
+      tpl_dollar = NULL;
+      if (ret < 0)
+        return -1;
+    }
+  for (size_t i = 0; i < json_object_array_length (l->rows); i++)
+    {
+      int ret;
+
+      tpl_dollar = l->rows;
+      ret = list_render (l, json_object_array_get_idx (l->rows, i), err);
+      tpl_dollar = NULL;
+      if (ret < 0)
         return -1;
     }
   if (l->table)
@@ -3256,5 +3339,6 @@ ferry_cli_list_release (struct ferry_cli_list *l)
     fclose (l->out);
   free (l->text);
   free (l->format);
+  json_object_put (l->rows);
   memset (l, 0, sizeof (*l));
 }

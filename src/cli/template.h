@@ -134,12 +134,17 @@ struct ferry_cli_list
   FILE *out;
   char *text;
   size_t len;
+  /* The rows so far: Podman runs the template once over them all, in a
+   * {{range .}}, so its $ is the whole list.  */
+  json_object *rows;
 };
 
 void ferry_cli_list_init (struct ferry_cli_list *l, const char *format,
                           const struct ferry_cli_column *columns, int heading);
+/* Takes ROW (a reference of its own) for ferry_cli_list_end.  */
 int ferry_cli_list_row (struct ferry_cli_list *l, json_object *row, ferry_error_t *err);
-/* Prints the table (with only the headings when there were no rows).  */
+/* Renders the rows, $ the list of them all, and prints them (a table
+ * with only the headings when there were no rows).  */
 int ferry_cli_list_end (struct ferry_cli_list *l, ferry_error_t *err);
 void ferry_cli_list_release (struct ferry_cli_list *l);
 #define cleanup_list __attribute__ ((cleanup (ferry_cli_list_release)))

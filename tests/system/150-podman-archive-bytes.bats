@@ -256,8 +256,8 @@ EOF
 	tar_headers "$TEST_TMP/f-export.tar" | grep -qF "b'd/sub/\\x00"
 	tar_headers "$TEST_TMP/f-export.tar" | grep -F "b'd/f\\x00" |
 		grep -qF '0000644\x000002322\x000013056\x0000000000002\x0013602760400\x00'
-	tar_headers "$TEST_TMP/f-vol.tar" | sed -n 2p | grep -qF "b'f\\x00"
-	tar_headers "$TEST_TMP/f-vol.tar" | sed -n 2p | grep -qF '0000644\x000002322\x000013056\x0000000000002\x0013602760400\x00'
+	tar_headers "$TEST_TMP/f-vol.tar" | sed -n 1p | grep -qF "b'f\\x00"
+	tar_headers "$TEST_TMP/f-vol.tar" | sed -n 1p | grep -qF '0000644\x000002322\x000013056\x0000000000002\x0013602760400\x00'
 
 	need_podman
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
@@ -269,11 +269,8 @@ EOF
 	podman_t volume create v1 >/dev/null
 	podman_t run --rm --network none -v v1:/d localhost/ferry-test:latest sh -c "$CP_TREE"
 	podman_t volume export v1 >"$TEST_TMP/p-vol.tar"
-	# ferry's begins with the volume itself as ./ (its owner and mode,
-	# which ferry's volume import gives the volume); Podman's has no such
-	# entry.  The rest is the same, byte for byte.
-	tar_headers "$TEST_TMP/f-vol.tar" | head -1 | grep -qF "b'./\\x00"
-	cmp "$TEST_TMP/p-vol.tar" <(tail -c +513 "$TEST_TMP/f-vol.tar")
+	# No entry for the volume itself in either: the same, byte for byte.
+	cmp "$TEST_TMP/p-vol.tar" "$TEST_TMP/f-vol.tar"
 }
 
 @test "save --format oci-archive: the layout's entries in name order with Go's header fields, as Podman's" {

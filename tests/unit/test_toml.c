@@ -246,14 +246,51 @@ test_many_keys (void **state)
   ferry_error_release (&err);
 }
 
+/* Each value as Go prints it, with the Go type and text of a list's first
+ * element that is no string: "K type text | element-type element-text".  */
+static int
+on_go_text (void *data, const struct ferry_toml_where *w, const char *table, const char *key,
+            struct ferry_toml_value *v, ferry_error_t *err)
+{
+  (void) w;
+  (void) table;
+  (void) err;
+  add (data, xasprintf ("%s %s %s | %s %s", key, v->go_type ? v->go_type : "-", v->go_text ? v->go_text : "-",
+                        v->go_element ? v->go_element : "-", v->go_element_text ? v->go_element_text : "-"));
+  return 0;
+}
+
+static void
+test_go_text (void **state)
+{
+  static const struct ferry_toml_handler h = { .value = on_go_text };
+  struct record r = { NULL };
+  ferry_error_t err = NULL;
+
+  (void) state;
+  assert_int_equal (ferry_toml_parse ("t.conf",
+                                      "s = \"x y\"\ni = -12\nb = true\nf = 1.5\nd = 1979-05-27\n"
+                                      "l = [\"a\", 2, true]\nm = [\"a\", false]\nn = [[1]]\n",
+                                      &h, &r, &err),
+                    0);
+  assert_string_equal (r.text, "s string x y | - -\n"
+                               "i int64 -12 | - -\n"
+                               "b bool true | - -\n"
+                               "f float64 1.5 | - -\n"
+                               "d time.Time 1979-05-27 | - -\n"
+                               "l []any - | int64 2\n"
+                               "m []any - | bool false\n"
+                               "n []any - | []any -\n");
+  free (r.text);
+}
+
 int
 main (void)
 {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test (test_inline_tables),
-    cmocka_unit_test (test_dotted_and_quoted_keys),
-    cmocka_unit_test (test_refusals),
-    cmocka_unit_test (test_many_keys),
+    cmocka_unit_test (test_inline_tables), cmocka_unit_test (test_dotted_and_quoted_keys),
+    cmocka_unit_test (test_refusals),      cmocka_unit_test (test_many_keys),
+    cmocka_unit_test (test_go_text),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -639,6 +639,44 @@ on_table (void *data, const struct ferry_toml_where *t, const char *name, int ar
   return 0;
 }
 
+/* V, the value of KEY in SECTION of containers.conf, refused as Podman
+ * refuses it when it is not of the type Podman decodes KEY into, in its
+ * TOML decoder's words (a list of strings is an "attributed string
+ * slice"), whether ferry reads KEY or not.  */
+static int
+want_podman_type (const struct ferry_toml_where *t, const char *section, const char *key,
+                  const struct ferry_toml_value *v, ferry_error_t *err)
+{
+  const struct podman_setting *p = podman_setting_find (section, key);
+  cleanup_free char *shown = NULL;
+  const char *why = NULL, *what = NULL;
+
+  /* Podman reads it as a size, from a number or a string, in words of
+   * its own.  */
+  if (p == NULL || strcmp (key, "events_logfile_max_size") == 0)
+    return 0;
+  if (p->type != FERRY_TOML_ARRAY)
+    {
+      if (ferry_toml_want_go (t, section, key, v, p->type, err) < 0)
+        return ferry_error_wrap (err, "reading system config \"%s\": decode configuration %s", t->path,
+                                 t->path);
+      return 0;
+    }
+  if (v->type != FERRY_TOML_ARRAY)
+    why = "unable to cast to interface array", what = v->go_text ? v->go_text : v->go_type;
+  else if (v->mixed)
+    why = "unsupported item in attributed string slice",
+    what = v->go_element_text ? v->go_element_text : v->go_element;
+  if (why == NULL)
+    return 0;
+  shown = ferry_toml_key_text (key);
+  return ferry_make_error (err, 0,
+                           "reading system config \"%s\": decode configuration %s: toml: line %d (last key "
+                           "\"%s.%s\"): %s: %s: use "
+                           "a list of strings",
+                           t->path, t->path, t->line, section, shown, why, what ? what : "");
+}
+
 static int
 on_value (void *data, const struct ferry_toml_where *t, const char *section, const char *key,
           struct ferry_toml_value *v, ferry_error_t *err)
@@ -653,7 +691,9 @@ on_value (void *data, const struct ferry_toml_where *t, const char *section, con
                                "%s:%d: `%s` outside a section: put it under [containers] or [network]",
                                t->path, t->line, shown);
     }
-  return set_value (st->c, st->src, t, section, key, v, err);
+  if (set_value (st->c, st->src, t, section, key, v, err) < 0)
+    return -1;
+  return st->src->strict ? 0 : want_podman_type (t, section, key, v, err);
 }
 
 static int

@@ -419,7 +419,8 @@ int ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long in
 /* Waits until the container is in one of STATES (bits 1 << enum
  * ferry_container_status), looking every INTERVAL_MS milliseconds;
  * *REACHED gets that state and *EXIT_CODE the container's last exit code.
- * Removed meanwhile: kind NOT_FOUND, *REACHED and *EXIT_CODE as last seen.  */
+ * Removed meanwhile: kind NOT_FOUND, *REACHED and *EXIT_CODE as last seen,
+ * or EXITED and its code when it ran before its removal.  */
 int ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states, long long interval_ms,
                                  enum ferry_container_status *reached, int *exit_code, ferry_error_t *err);
 /* Waits until the container's health check status is one of HEALTH

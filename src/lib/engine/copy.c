@@ -10,6 +10,7 @@
 #include "../storage/unpack.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
+#include "../util/gotar.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
@@ -417,6 +418,7 @@ struct tar_job
   int fd;
   const char *as;
   const char *what;
+  bool container_root;
   int out;
   int ret;
   ferry_error_t err;
@@ -428,19 +430,21 @@ tar_job_run (void *arg)
 {
   struct tar_job *j = arg;
 
-  j->ret = ferry_tar_tree_to_fd (j->fd, j->as, j->out, j->what, &j->err);
+  j->ret = ferry_tar_tree_to_fd (j->fd, j->as, j->out, j->what, j->container_root, &j->err);
   close (j->out);
   j->out = -1;
   return NULL;
 }
 
 /* Copies the file or tree at SRC_FD (named AS there; its content alone
- * with AS NULL) into the directory DESTFD, unpacked with O.  */
+ * with AS NULL) into the directory DESTFD, unpacked with O.
+ * CONTAINER_ROOT: SRC_FD is a container's root, whose dev, proc and sys
+ * stay out.  */
 static int
-copy_tree (int src_fd, const char *as, const char *what, int destfd, const struct ferry_unpack_options *o,
-           ferry_error_t *err)
+copy_tree (int src_fd, const char *as, const char *what, bool container_root, int destfd,
+           const struct ferry_unpack_options *o, ferry_error_t *err)
 {
-  struct tar_job j = { .fd = src_fd, .as = as, .what = what };
+  struct tar_job j = { .fd = src_fd, .as = as, .what = what, .container_root = container_root };
   int pipefd[2];
   int ret;
 
@@ -480,6 +484,74 @@ overwrite_error (ferry_error_t *err, const char *where)
       free ((*err)->msg);
       (*err)->msg = msg;
     }
+  return ret;
+}
+
+static bool
+same_file (const struct stat *a, const struct stat *b)
+{
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Whether S is the dev, proc or sys of the container's root ROOTFD, or
+ * below one, wherever its path led: what Podman's cp leaves out.  */
+static bool
+in_kernel_dir (int rootfd, const struct resolved *s)
+{
+  static const char *const kernel_dirs[] = { "dev", "proc", "sys" };
+  cleanup_close int cur = -1;
+  struct stat root_st, cur_st, top_st = { 0 };
+  bool below = false;
+  int depth;
+
+  if (fstat (rootfd, &root_st) < 0)
+    return false;
+  cur = fcntl (S_ISDIR (s->st.st_mode) || s->parentfd < 0 ? s->fd : s->parentfd, F_DUPFD_CLOEXEC, 0);
+  /* Up to the directory just below the root.  */
+  for (depth = 0; cur >= 0 && fstat (cur, &cur_st) == 0 && depth < 4096; depth++)
+    {
+      int parent;
+
+      if (same_file (&cur_st, &root_st))
+        break;
+      top_st = cur_st;
+      below = true;
+      parent = openat (cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      close (cur);
+      cur = parent;
+    }
+  if (cur < 0 || ! below || ! same_file (&cur_st, &root_st))
+    return false;
+  for (size_t i = 0; i < sizeof (kernel_dirs) / sizeof (kernel_dirs[0]); i++)
+    {
+      struct stat st;
+
+      if (fstatat (rootfd, kernel_dirs[i], &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR (st.st_mode)
+          && same_file (&st, &top_st))
+        return true;
+    }
+  return false;
+}
+
+/* Podman's words for a file in_kernel_dir, and why.  */
+static int
+kernel_dir_error (ferry_error_t *err, const char *ref)
+{
+  return ferry_make_error (
+      err, ENOENT,
+      "copying from container: copier: get: copied no items: cp leaves out the /dev, /proc "
+      "and /sys of container %s",
+      ref);
+}
+
+/* What Podman's cp writes to standard output when it copies nothing.  */
+static int
+empty_tar (int out_fd, ferry_error_t *err)
+{
+  ferry_gotar_t *w = ferry_gotar_new (out_fd, "standard output");
+  int ret = ferry_gotar_finish (w, err);
+
+  ferry_gotar_free (w);
   return ret;
 }
 
@@ -546,7 +618,8 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
       = { .flags = FERRY_UNPACK_CHOWN | FERRY_UNPACK_NO_SETID | FERRY_UNPACK_NO_DEVICES,
           .uid = getuid (),
           .gid = getgid () };
-  bool content;
+  struct stat root_st;
+  bool content, is_root;
 
   if (copy_root_open (e, ref, false, &r, err) < 0)
     return -1;
@@ -557,11 +630,20 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
     return not_found_in_container (err, src, ref);
   if (content && ! S_ISDIR (s.st.st_mode))
     return ferry_make_error (err, ENOTDIR, "cannot copy \"%s\" from container %s", src, ref);
+  if (in_kernel_dir (r.rootfd, &s))
+    {
+      /* As Podman's: a directory there copies nothing (an empty tar on
+       * standard output), anything else fails.  */
+      if (dest == NULL && empty_tar (out_fd, err) < 0)
+        return -1;
+      return S_ISDIR (s.st.st_mode) ? 0 : kernel_dir_error (err, ref);
+    }
   if (is_virtual_fs (s.fd))
     return ferry_make_error (err, 0, "cannot copy \"%s\" from container %s: it is on a kernel file system",
                              src, ref);
   src_name = copy_name (path);
   content = content || src_name == NULL;
+  is_root = content && fstat (r.rootfd, &root_st) == 0 && same_file (&root_st, &s.st);
   what = xasprintf ("%s:%s", ref, src);
   if (dest == NULL)
     {
@@ -570,7 +652,6 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
       const char *user = json_object_get_string (json_object_object_get (r.c->record, "User"));
       struct ferry_unpack_options owner = { 0 };
       struct ferry_tar_go_options go = { .rootfd = r.rootfd, .chown = true };
-      struct stat root_st;
 
       /* Root needs no look in the container's /etc/passwd, which may be
        * anything (another user's names are looked up as for a copy in).  */
@@ -580,15 +661,14 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
         ferry_userns_to_host (r.c->record, &owner.uid, &owner.gid);
       go.uid = owner.uid;
       go.gid = owner.gid;
-      go.container_root = content && fstat (r.rootfd, &root_st) == 0 && root_st.st_dev == s.st.st_dev
-                          && root_st.st_ino == s.st.st_ino;
+      go.container_root = is_root;
       return ferry_tar_tree_to_fd_go (s.fd, content ? NULL : src_name, out_fd, what, &go, err);
     }
   if (host_destination (dest, &s.st, content, src_name, &dirfd, &name, err) < 0)
     return -1;
   if (! o->overwrite)
     uo.flags |= FERRY_UNPACK_KEEP_TYPES;
-  if (copy_tree (s.fd, name, what, dirfd, &uo, err) < 0)
+  if (copy_tree (s.fd, name, what, is_root, dirfd, &uo, err) < 0)
     return overwrite_error (err, "from container");
   return 0;
 }
@@ -682,7 +762,7 @@ ferry_copy_into_container (ferry_engine_t *e, const char *src, int in_fd, const 
         return overwrite_error (err, "to container");
       return 0;
     }
-  if (copy_tree (srcfd, name, what, dirfd, &uo, err) < 0)
+  if (copy_tree (srcfd, name, what, false, dirfd, &uo, err) < 0)
     return overwrite_error (err, "to container");
   return 0;
 }
@@ -720,7 +800,8 @@ ferry_copy_between_containers (ferry_engine_t *e, const char *src_ref, const cha
   cleanup_close int dirfd = -1;
   struct ferry_unpack_options uo = { 0 };
   struct copy_root *from = &a, *to = &b;
-  bool content;
+  struct stat root_st;
+  bool content, is_root;
 
   src_id = container_id (e, src_ref, err);
   if (src_id == NULL || (dest_id = container_id (e, dest_ref, err)) == NULL)
@@ -745,6 +826,8 @@ ferry_copy_between_containers (ferry_engine_t *e, const char *src_ref, const cha
     return not_found_in_container (err, src, src_ref);
   if (content && ! S_ISDIR (s.st.st_mode))
     return ferry_make_error (err, ENOTDIR, "cannot copy \"%s\" from container %s", src, src_ref);
+  if (in_kernel_dir (from->rootfd, &s))
+    return S_ISDIR (s.st.st_mode) ? 0 : kernel_dir_error (err, src_ref);
   if (is_virtual_fs (s.fd))
     return ferry_make_error (err, 0, "cannot copy \"%s\" from container %s: it is on a kernel file system",
                              src, src_ref);
@@ -758,7 +841,9 @@ ferry_copy_between_containers (ferry_engine_t *e, const char *src_ref, const cha
   if (! o->overwrite)
     uo.flags |= FERRY_UNPACK_KEEP_TYPES;
   what = xasprintf ("%s:%s", src_ref, src);
-  if (copy_tree (s.fd, name, what, dirfd, &uo, err) < 0)
+  is_root
+      = (content || src_name == NULL) && fstat (from->rootfd, &root_st) == 0 && same_file (&root_st, &s.st);
+  if (copy_tree (s.fd, name, what, is_root, dirfd, &uo, err) < 0)
     return overwrite_error (err, "to container");
   return 0;
 }

@@ -2752,6 +2752,59 @@ ferry_container_wait (ferry_engine_t *e, const char *ref, int *exit_code, ferry_
   return ferry_container_wait_every (e, ref, 50, exit_code, err);
 }
 
+/* How long the code of a removed container is kept for a wait that
+ * looked before the removal: Podman's five minutes.  */
+#define REMOVED_EXIT_CODE_SECONDS 300
+
+/* In remove_row's transaction: C's exit code, when it ran, for a wait
+ * that outlives it; the codes of containers removed long ago go.  */
+static int
+record_removed_exit_code (ferry_engine_t *e, const struct ferry_container *c, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *prune = NULL;
+  cleanup_stmt sqlite3_stmt *add = NULL;
+  sqlite3_int64 now = (sqlite3_int64) time (NULL);
+
+  prune = ferry_db_prepare (e->db, "DELETE FROM removed_exit_codes WHERE removed < ?", err);
+  if (prune == NULL)
+    return -1;
+  sqlite3_bind_int64 (prune, 1, now - REMOVED_EXIT_CODE_SECONDS);
+  if (sqlite3_step (prune) != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot prune the exit codes of removed containers");
+  if (c->status != FERRY_CONTAINER_EXITED)
+    return 0;
+  add = ferry_db_prepare (e->db,
+                          "INSERT OR REPLACE INTO removed_exit_codes (container_id, exit_code, removed) "
+                          "VALUES (?, ?, ?)",
+                          err);
+  if (add == NULL)
+    return -1;
+  sqlite3_bind_text (add, 1, c->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (add, 2, c->exit_code);
+  sqlite3_bind_int64 (add, 3, now);
+  if (sqlite3_step (add) != SQLITE_DONE)
+    return ferry_db_error (e->db, err, "cannot record the exit code of a removed container");
+  return 0;
+}
+
+/* The exit code of container ID, removed within REMOVED_EXIT_CODE_SECONDS
+ * after it ran: 1 and *EXIT_CODE, else 0.  */
+static int
+removed_exit_code (ferry_engine_t *e, const char *id, int *exit_code)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_stmt sqlite3_stmt *st = NULL;
+
+  st = ferry_db_prepare (e->db, "SELECT exit_code FROM removed_exit_codes WHERE container_id = ?", &ignored);
+  if (st == NULL)
+    return 0;
+  sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (st) != SQLITE_ROW)
+    return 0;
+  *exit_code = sqlite3_column_int (st, 0);
+  return 1;
+}
+
 int
 ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states, long long interval_ms,
                              enum ferry_container_status *reached, int *exit_code, ferry_error_t *err)
@@ -2770,7 +2823,12 @@ ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states
       c = NULL;
       usleep ((useconds_t) interval_ms * 1000);
       if (ferry_container_lookup (e, id, &c, err) < 0)
-        return -1;
+        {
+          /* Stopped and removed between two looks: its code was kept.  */
+          if ((*err)->kind == FERRY_ERROR_NOT_FOUND && removed_exit_code (e, id, exit_code))
+            *reached = FERRY_CONTAINER_EXITED;
+          return -1;
+        }
     }
   *reached = c->status;
   *exit_code = c->exit_code;
@@ -2885,6 +2943,8 @@ remove_row (ferry_engine_t *e, const struct ferry_container *c, int volumes, fer
       ferry_db_error (e->db, err, "cannot remove container");
       goto fail;
     }
+  if (record_removed_exit_code (e, c, err) < 0)
+    goto fail;
   if (ferry_db_commit (e->db, err) < 0)
     goto fail;
   /* Anonymous volumes go with the container on request, as with podman rm -v.  */

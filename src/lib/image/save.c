@@ -1116,11 +1116,46 @@ extra_tags (struct save *sv, struct entry *e, char *matched)
     ferry_strv_add (&e->tags, matched);
 }
 
+/* A further name of a docker-archive must be a tag: Podman refuses one
+ * with a digest (it drops the tag of "name:tag@digest"), in its words,
+ * before it looks the image up.  */
+static int
+check_extra_tags (struct save *sv, ferry_error_t *err)
+{
+  size_t i;
+
+  for (i = 1; sv->req->format == FERRY_SAVE_DOCKER_ARCHIVE && ! sv->req->multi_image && i < sv->req->n_refs;
+       i++)
+    {
+      struct ferry_reference r;
+      ferry_error_t ignored = NULL;
+      int ret = 0;
+
+      if (ferry_reference_parse (sv->req->refs[i], FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &ignored) < 0)
+        {
+          ferry_error_release (&ignored);
+          continue;
+        }
+      if (r.digest)
+        ret = ferry_make_error (
+            err, 0,
+            "invalid additional tag \"%s\": normalized to untagged \"%s/%s@%s\": give further names as "
+            "NAME:TAG, without a digest",
+            sv->req->refs[i], r.registry, r.repository, r.digest);
+      ferry_reference_free (&r);
+      if (ret < 0)
+        return -1;
+    }
+  return 0;
+}
+
 static int
 resolve (struct save *sv, ferry_error_t *err)
 {
   size_t i, n = sv->req->multi_image ? sv->req->n_refs : 1;
 
+  if (check_extra_tags (sv, err) < 0)
+    return -1;
   for (i = 0; i < n; i++)
     {
       struct ferry_image *img = NULL;

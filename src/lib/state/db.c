@@ -170,6 +170,16 @@ static const char *const MIGRATIONS[] = {
   "ALTER TABLE volumes ADD COLUMN needs_chown INTEGER NOT NULL DEFAULT 1;\n"
   "UPDATE volumes SET needs_chown = 0 WHERE json_extract (options, '$.UID') IS NOT NULL "
   "OR json_extract (options, '$.GID') IS NOT NULL;\n",
+
+  /* 12: the exit codes of containers removed after they ran, kept a few
+   * minutes for a wait that outlives the container (Podman's exit code
+   * table): `wait --condition removing` prints the code of a container
+   * rm -f stopped between two of its looks.  */
+  "CREATE TABLE removed_exit_codes (\n"
+  "  container_id TEXT PRIMARY KEY,\n"
+  "  exit_code INTEGER NOT NULL,\n"
+  "  removed INTEGER NOT NULL       -- seconds since the epoch\n"
+  ");\n",
 };
 
 const int FERRY_DB_SCHEMA_VERSION = sizeof (MIGRATIONS) / sizeof (MIGRATIONS[0]);

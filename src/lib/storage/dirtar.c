@@ -43,6 +43,10 @@ struct walk
    * group IDs, read once.  */
   ferry_gotar_t *go;
   const struct ferry_tar_go_options *cp;
+  /* DIR is a container's root: its dev, proc and sys are left out, the
+   * entries named TOP/dev and so on (TOP "": dev).  */
+  bool container_root;
+  const char *top;
   json_object *users, *groups;
 };
 
@@ -390,7 +394,7 @@ walk_dir (struct walk *w, int dfd, const char *prefix, ferry_error_t *err)
     {
       cleanup_free char *name = NULL;
 
-      if (*prefix == '\0' && w->cp && w->cp->container_root && is_kernel_dir (names[i]))
+      if (w->container_root && strcmp (prefix, w->top ? w->top : "") == 0 && is_kernel_dir (names[i]))
         continue;
       name = *prefix ? xasprintf ("%s/%s", prefix, names[i]) : xstrdup (names[i]);
       if (walk_child (w, dirfd (d), names[i], name, err) < 0)
@@ -470,7 +474,7 @@ int
 ferry_tar_directory_go (const char *dir, const char *tar_path, const struct ferry_tar_go_options *o,
                         ferry_error_t *err)
 {
-  struct walk w = { .dir = dir, .tar_path = tar_path, .cp = o };
+  struct walk w = { .dir = dir, .tar_path = tar_path, .cp = o, .container_root = o->container_root };
   cleanup_close int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   cleanup_close int out = -1;
   struct stat st;
@@ -483,9 +487,8 @@ ferry_tar_directory_go (const char *dir, const char *tar_path, const struct ferr
     return ferry_make_error (err, errno, "cannot create `%s`", tar_path);
   walk_start (&w, &st, dfd);
   w.go = ferry_gotar_new (out, tar_path);
-  /* DIR itself as "./", as ferry_tar_directory writes it.  */
-  if (write_header (&w, &st, ".", NULL, NULL, dfd, err) == 0 && walk_dir (&w, steal_fd (&dfd), "", err) == 0
-      && ferry_gotar_finish (w.go, err) == 0)
+  /* No entry for DIR itself, as Podman's: its content alone.  */
+  if (walk_dir (&w, steal_fd (&dfd), "", err) == 0 && ferry_gotar_finish (w.go, err) == 0)
     ret = 0;
   ferry_gotar_free (w.go);
   walk_end (&w);
@@ -511,9 +514,10 @@ ferry_untar_directory (const char *tar_path, const char *dir, unsigned flags, co
 }
 
 int
-ferry_tar_tree_to_fd (int fd, const char *as, int out_fd, const char *what, ferry_error_t *err)
+ferry_tar_tree_to_fd (int fd, const char *as, int out_fd, const char *what, bool container_root,
+                      ferry_error_t *err)
 {
-  struct walk w = { .dir = what, .file_mounts = true };
+  struct walk w = { .dir = what, .file_mounts = true, .container_root = container_root, .top = as };
   struct stat st;
   int ret = -1;
 
@@ -549,7 +553,8 @@ int
 ferry_tar_tree_to_fd_go (int fd, const char *as, int out_fd, const char *what,
                          const struct ferry_tar_go_options *o, ferry_error_t *err)
 {
-  struct walk w = { .dir = what, .file_mounts = true, .cp = o };
+  struct walk w
+      = { .dir = what, .file_mounts = true, .cp = o, .container_root = o->container_root, .top = as };
   struct stat st;
   int ret = -1;
 

@@ -23,8 +23,10 @@ int ferry_untar_directory (const char *tar_path, const char *dir, unsigned flags
  * a tar stream, named AS, a directory's content below AS/; with AS NULL,
  * a directory's content alone, each entry at its own name.  Never follows
  * a symlink below FD and leaves out other mounts below it.  WHAT names
- * FD's file in errors.  */
-int ferry_tar_tree_to_fd (int fd, const char *as, int out_fd, const char *what, ferry_error_t *err);
+ * FD's file in errors.  With CONTAINER_ROOT, FD is a container's root,
+ * whose dev, proc and sys are left out, as Podman's cp leaves them out.  */
+int ferry_tar_tree_to_fd (int fd, const char *as, int out_fd, const char *what, bool container_root,
+                          ferry_error_t *err);
 
 /* How ferry_tar_tree_to_fd_go writes what Podman writes.  */
 struct ferry_tar_go_options
@@ -47,9 +49,9 @@ struct ferry_tar_go_options
 /* As ferry_tar_tree_to_fd, in the bytes Podman writes (Go's archive/tar
  * layout, util/gotar.h) as O says, times in whole seconds.  */
 /* As ferry_tar_directory, in Go's archive/tar layout as O says (volume
- * export: owners as they are, without names; "./" first all the same,
- * which ferry's volume import reads as the volume's own owner and mode,
- * where Podman's archive has no entry for the volume itself).  */
+ * export: owners as they are, without names), and as Podman's without
+ * an entry for DIR itself: an import leaves the volume's own owner and
+ * mode as they are, as Podman's does.  */
 int ferry_tar_directory_go (const char *dir, const char *tar_path, const struct ferry_tar_go_options *o,
                             ferry_error_t *err);
 

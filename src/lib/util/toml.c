@@ -6,6 +6,7 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,8 @@ ferry_toml_value_release (struct ferry_toml_value *v)
   for (size_t i = 0; i < v->n_strings; i++)
     free (v->strings[i]);
   free (v->strings);
+  free (v->go_text);
+  free (v->go_element_text);
   memset (v, 0, sizeof (*v));
 }
 
@@ -388,6 +391,7 @@ struct item
   int made;     /* the first of those parts whose table this entry made (-1: none) */
   int line;
   const char *go_type; /* FERRY_TOML_OTHER's type in Go: "float64", "time.Time", "int64" */
+  char *word;          /* FERRY_TOML_OTHER as written */
 };
 
 static void
@@ -396,6 +400,7 @@ item_release (struct item *it)
   free (it->string);
   free (it->key);
   free (it->prefix);
+  free (it->word);
   for (size_t i = 0; i < it->n; i++)
     item_release (&it->items[i]);
   free (it->items);
@@ -663,6 +668,7 @@ read_bare (struct cursor *t, struct item *it, ferry_error_t *err)
       || strcmp (word, "nan") == 0)
     {
       it->type = FERRY_TOML_OTHER;
+      it->word = xstrndup (s, t->p - s);
       /* What Go's TOML decoder makes of it, for messages: 0x1F is a
        * number, 1979-05-27 and 07:32:00 are times.  */
       if (word[0] == '0' && (word[1] == 'x' || word[1] == 'o' || word[1] == 'b'))
@@ -730,11 +736,33 @@ go_type_of (const struct item *it)
   return it->go_type ? it->go_type : "float64";
 }
 
+/* IT as Go's fmt prints a value of its type (%v), for messages: a
+ * string, number or boolean exactly, another word as written; NULL for a
+ * list or table.  */
+static char *
+go_text_of (const struct item *it)
+{
+  switch (it->type)
+    {
+    case FERRY_TOML_STRING:
+      return xstrdup (it->string ? it->string : "");
+    case FERRY_TOML_INTEGER:
+      return xasprintf ("%" PRId64, it->integer);
+    case FERRY_TOML_BOOLEAN:
+      return xstrdup (it->integer ? "true" : "false");
+    case FERRY_TOML_OTHER:
+      return it->word ? xstrdup (it->word) : NULL;
+    default:
+      return NULL;
+    }
+}
+
 static void
 item_to_value (struct item *it, struct ferry_toml_value *v)
 {
   v->type = it->type == ITEM_TABLE ? FERRY_TOML_OTHER : (enum ferry_toml_type) it->type;
   v->go_type = go_type_of (it);
+  v->go_text = go_text_of (it);
   v->string = steal_pointer (&it->string);
   v->integer = it->integer;
   if (it->type != FERRY_TOML_ARRAY)
@@ -751,7 +779,10 @@ item_to_value (struct item *it, struct ferry_toml_value *v)
     else
       {
         if (! v->mixed)
-          v->go_element = go_type_of (&it->items[i]);
+          {
+            v->go_element = go_type_of (&it->items[i]);
+            v->go_element_text = go_text_of (&it->items[i]);
+          }
         v->mixed = 1;
       }
 }

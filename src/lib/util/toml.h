@@ -39,6 +39,8 @@ struct ferry_toml_value
                              "float64", "time.Time", "[]any", "map[string]any" */
   const char *go_element;   /* MIXED: the Go type of its first element that is no string */
   const char *go_non_table; /* FERRY_TOML_ARRAY: the Go type of its first element that is no table */
+  char *go_text;            /* a scalar as Go prints it (%v); NULL for a list or table */
+  char *go_element_text;    /* MIXED: go_text of its first element that is no string */
 };
 
 void ferry_toml_value_release (struct ferry_toml_value *v);

@@ -33,6 +33,15 @@ enum
   OPT_PULL,
 };
 
+/* Podman's options that ferry only refuses, in Podman's words where it has
+ * them (they are in no --help).  */
+enum
+{
+  OPT_WITH_PREVIOUS = 0x4B00,
+  OPT_IMPORT_PREVIOUS,
+  OPT_POD,
+};
+
 /* Podman's checks of --all and --latest, in its words (RESTORE: restore's
  * for --latest with names): not both, and no names beside either.  */
 static int
@@ -87,6 +96,23 @@ select_containers (ferry_engine_t *e, int all, int latest, int want_running, cha
   return out;
 }
 
+/* CRIU's statistics as Podman prints them: its fields, in its order, and
+ * only those that are not zero (Go's omitempty).  */
+static json_object *
+podman_criu_statistics (json_object *criu)
+{
+  static const char *const fields[]
+      = { "freezing_time", "frozen_time",   "memdump_time",   "memwrite_time",
+          "pages_scanned", "pages_written", "pages_compared", "pages_skipped_cow",
+          "forking_time",  "restore_time",  "pages_restored" };
+  json_object *out = json_object_new_object (), *v;
+
+  for (size_t i = 0; criu && i < sizeof (fields) / sizeof (fields[0]); i++)
+    if (json_object_object_get_ex (criu, fields[i], &v) && json_object_get_uint64 (v) != 0)
+      json_object_object_add (out, fields[i], json_object_get (v));
+  return out;
+}
+
 static json_object *
 stats_json (const char *total_key, const char *runtime_key, const char *id, const struct ferry_cr_stats *s)
 {
@@ -96,8 +122,7 @@ stats_json (const char *total_key, const char *runtime_key, const char *id, cons
   json_object_object_add (o, total_key, json_object_new_int64 (s->total_us));
   json_object_object_add (c, "Id", json_object_new_string (id));
   json_object_object_add (c, runtime_key, json_object_new_int64 (s->runtime_us));
-  json_object_object_add (c, "criu_statistics",
-                          s->criu ? json_object_get (s->criu) : json_object_new_object ());
+  json_object_object_add (c, "criu_statistics", podman_criu_statistics (s->criu));
   json_object_array_add (list, c);
   json_object_object_add (o, "container_statistics", list);
   return o;
@@ -167,6 +192,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
           { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
           { "sign-key", required_argument, NULL, OPT_SIGN_KEY },
           { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+          { "with-previous", no_argument, NULL, OPT_WITH_PREVIOUS },
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   struct ferry_checkpoint_request r = { .compression = FERRY_COMPRESSION_ZSTD };
@@ -176,14 +202,18 @@ ferry_cmd_checkpoint (int argc, char **argv)
   cleanup_strv char **targets = NULL;
   ferry_error_t err = NULL;
   int all = 0, latest = 0, print_stats = 0, to_stdout = 0, compress_given = 0, c, ret = 0;
+  int pre_checkpoint = 0, with_previous = 0;
   size_t i;
 
   while ((c = getopt_long (argc, argv, ":ac:e:klPRh", opts, NULL)) != -1)
     switch (c)
       {
       case 'P':
-        ferry_checkpoint_precopy (&err);
-        return ferry_cli_fail (&err);
+        pre_checkpoint = 1;
+        break;
+      case OPT_WITH_PREVIOUS:
+        with_previous = 1;
+        break;
       case 'a':
         all = 1;
         break;
@@ -245,17 +275,27 @@ ferry_cmd_checkpoint (int argc, char **argv)
             return FERRY_EXIT_ERROR;
         }
       }
+  if (pre_checkpoint && with_previous)
+    return ferry_cli_failf ("--with-previous can not be used with --pre-checkpoint");
+  /* No pre-dump can be taken, so there is none to build on.  */
+  if (pre_checkpoint || with_previous)
+    {
+      ferry_checkpoint_precopy (&err);
+      return ferry_cli_fail (&err);
+    }
   if (all_latest_check (all, latest, argc - optind, 0) != 0)
     return FERRY_EXIT_ERROR;
   if (! all && ! latest && optind >= argc)
-    return ferry_cli_failf ("no container given: ferry container checkpoint CONTAINER (or --all, --latest)");
+    return ferry_cli_failf ("you must provide at least one name or id");
   if (compress_given && r.export_path == NULL && r.create_image == NULL)
-    return ferry_cli_failf ("--compress can only be used with --export");
+    return ferry_cli_failf ("--compress can only be used with --export (or --create-image)");
   if (r.create_image && r.export_path)
     return ferry_cli_failf ("--create-image and --export each take the checkpoint away: choose one");
-  if ((r.ignore_rootfs || r.ignore_volumes) && r.export_path == NULL && r.create_image == NULL)
-    return ferry_cli_failf (
-        "--ignore-rootfs and --ignore-volumes only make sense with --export or --create-image");
+  /* Podman's words; ferry takes them with --create-image too.  */
+  if (r.ignore_rootfs && r.export_path == NULL && r.create_image == NULL)
+    return ferry_cli_failf ("--ignore-rootfs can only be used with --export (or --create-image)");
+  if (r.ignore_volumes && r.export_path == NULL && r.create_image == NULL)
+    return ferry_cli_failf ("--ignore-volumes can only be used with --export (or --create-image)");
   if (r.sign_key && r.export_path == NULL)
     return ferry_cli_failf ("--sign-key signs an exported archive: use it with --export");
   if (n_recipients && r.export_path == NULL)
@@ -286,8 +326,14 @@ ferry_cmd_checkpoint (int argc, char **argv)
        * standard error, the name nowhere.  */
       if (print_stats)
         {
-          cleanup_json json_object *o
-              = stats_json ("ferry_checkpoint_duration", "runtime_checkpoint_duration", targets[i], &stats);
+          cleanup_free char *id = NULL, *image_id = NULL;
+          cleanup_error ferry_error_t ignored = NULL;
+          cleanup_json json_object *o = NULL;
+
+          /* The full ID, as Podman's statistics give it, whatever named it.  */
+          if (ferry_container_identify (e, targets[i], &id, &image_id, &ignored) < 0)
+            id = xstrdup (targets[i]);
+          o = stats_json ("ferry_checkpoint_duration", "runtime_checkpoint_duration", id, &stats);
           fprintf (to_stdout ? stderr : stdout, "%s\n", ferry_json_to_string (o, 1));
         }
       else if (! to_stdout)
@@ -376,6 +422,8 @@ ferry_cmd_restore (int argc, char **argv)
                                         { "ignore-static-mac", no_argument, NULL, OPT_IGNORE_STATIC_MAC },
                                         { "publish", required_argument, NULL, 'p' },
                                         { "verify-key", required_argument, NULL, OPT_VERIFY_KEY },
+                                        { "import-previous", required_argument, NULL, OPT_IMPORT_PREVIOUS },
+                                        { "pod", required_argument, NULL, OPT_POD },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -389,7 +437,7 @@ ferry_cmd_restore (int argc, char **argv)
   size_t n_verify_keys = 0;
   ferry_error_t err = NULL;
   cleanup_free char *image_blob = NULL, *missing = NULL;
-  const char *pull_policy = "missing";
+  const char *pull_policy = "missing", *import_previous = NULL, *pod = NULL;
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
   size_t i;
 
@@ -460,6 +508,12 @@ ferry_cmd_restore (int argc, char **argv)
       case OPT_DECRYPT_KEY:
         r.decrypt_key = optarg;
         break;
+      case OPT_IMPORT_PREVIOUS:
+        import_previous = optarg;
+        break;
+      case OPT_POD:
+        pod = optarg;
+        break;
       case OPT_TRUST_ARCHIVE:
         r.trust_archive = 1;
         break;
@@ -512,6 +566,10 @@ ferry_cmd_restore (int argc, char **argv)
   /* Podman's words, for a container and for nothing of that name.  */
   if (r.name && r.import_path == NULL)
     return ferry_cli_failf ("--name can only be used with image or --import");
+  if (import_previous && r.import_path == NULL)
+    return ferry_cli_failf ("--import-previous can only be used with image or --import");
+  if (pod && r.import_path == NULL)
+    return ferry_cli_failf ("--pod can only be used with image or --import");
   if (n_publish && r.import_path == NULL)
     return ferry_cli_failf (
         "--publish replaces the ports of an imported container: use it with --import or a checkpoint image");
@@ -523,9 +581,6 @@ ferry_cmd_restore (int argc, char **argv)
   if (r.import_path && strcmp (r.import_path, "-") == 0 && isatty (STDIN_FILENO))
     return ferry_cli_failf ("--import - reads the archive from standard input, which is a terminal: "
                             "pipe or redirect the archive into it");
-  if (r.import_path && (all || latest || optind < argc))
-    return ferry_cli_failf (
-        "--import restores the archive's container: give no container names, --all or --latest");
   /* An archive that is not there: Podman's words, then the fix.  */
   if (r.import_path && r.import_path != image_blob && strcmp (r.import_path, "-") != 0
       && access (r.import_path, R_OK) < 0)
@@ -534,17 +589,31 @@ ferry_cmd_restore (int argc, char **argv)
         "for import: open %s: %s: give --import an archive of container checkpoint --export",
         r.import_path, r.import_path, r.import_path,
         errno == ENOENT ? "no such file or directory" : strerror (errno));
-  if (! r.import_path && (r.ignore_rootfs || r.ignore_volumes))
+  /* Podman's words, once the archive is known to be there, as it checks.  */
+  if (r.import_path && optind < argc)
+    return ferry_cli_failf ("cannot use --import with positional arguments");
+  if (r.import_path && (all || latest))
+    return ferry_cli_failf ("cannot use --import with --all or --latest");
+  if (import_previous && access (import_previous, R_OK) < 0)
+    return ferry_cli_failf ("failed to open pre-checkpoint archive for import: open %s: %s", import_previous,
+                            errno == ENOENT ? "no such file or directory" : strerror (errno));
+  if (import_previous)
     return ferry_cli_failf (
-        "--ignore-rootfs and --ignore-volumes only make sense with --import or a checkpoint image");
+        "--import-previous is not supported: ferry makes no pre-checkpoints; restore with --import alone");
+  if (pod)
+    return ferry_cli_failf ("cannot restore non pod container into pod: ferry has no pods; restore without "
+                            "--pod");
+  if (! r.import_path && r.ignore_rootfs)
+    return ferry_cli_failf ("--ignore-rootfs can only be used with image or --import");
+  if (! r.import_path && r.ignore_volumes)
+    return ferry_cli_failf ("--ignore-volumes can only be used with image or --import");
   if (! r.import_path && r.trust_archive)
     return ferry_cli_failf ("--trust-archive only makes sense with --import or a checkpoint image");
   if (! r.import_path && n_verify_keys)
     return ferry_cli_failf (
         "--verify-key checks an imported archive: use it with --import or a checkpoint image");
   if (! r.import_path && ! all && ! latest && optind >= argc)
-    return ferry_cli_failf ("no container given: ferry container restore CONTAINER|CHECKPOINT-IMAGE (or "
-                            "--all, --latest, --import FILE)");
+    return ferry_cli_failf ("you must provide at least one name or id");
   /* Podman's line, word for word: scripts match it whole.  */
   if (! r.import_path && missing)
     return ferry_cli_failf ("no such container or image: %s", argv[optind]);
@@ -562,6 +631,9 @@ ferry_cmd_restore (int argc, char **argv)
 
       if (ferry_container_restore (e, r.import_path ? NULL : targets[i], &r, &id, &stats, &err) < 0)
         {
+          /* Podman's words for whatever stops a restore from an image.  */
+          if (r.image)
+            ferry_error_wrap (&err, "unable to import checkpoint from image: \"%s\"", r.image);
           ret = ferry_cli_fail (&err);
           ferry_cr_stats_release (&stats);
           continue;

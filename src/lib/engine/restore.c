@@ -1070,7 +1070,12 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   if (ferry_archive_extract_proven (fd, &keys, staging, archive_entry_allowed, FERRY_ARCHIVE_UNVERIFIED_OK,
                                     what, &proof, err)
       < 0)
-    goto out;
+    {
+      /* Podman's words for an archive file it cannot unpack come first.  */
+      if (! from_stdin && r->image == NULL)
+        ferry_error_wrap (err, "failed extracting runtime information from %s", r->import_path);
+      goto out;
+    }
   ferry_fault_point ("import-staged");
   /* Signed by a trusted key: the archive restores as recorded.  */
   signed_by = ferry_trust_check (&trust, &proof, what, NULL, err);

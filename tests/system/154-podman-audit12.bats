@@ -1,0 +1,148 @@
+#!/usr/bin/env bats
+# What the twelfth round of comparing ferry with Podman 5.4 found ferry
+# doing differently in container checkpoint and container restore, now
+# fixed: the refusals of no container, of --ignore-rootfs and
+# --ignore-volumes alone, of Podman's pre-checkpoint and pod options
+# (--with-previous, --import-previous, --pod), of --import beside names
+# or -a; an import of a file that is no archive; --print-stats' Id and
+# CRIU's statistics; the State's Checkpointed, Restored, CheckpointedAt
+# and RestoredAt across checkpoints and restores; and what stops a
+# restore from a checkpoint image.  Each sequence is compared with the
+# transcript ferry printed once it matched Podman (kept below) and, where
+# Podman is installed, with Podman run live: standard output whole, the
+# first words of each error line.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load podman-helpers
+
+audit_hooks_for_every_test
+
+refusals_sequence() {
+	local t=$1
+	make_ctr "$t" c1 run -- sleep 1000
+	echo hello >"$TEST_TMP/plain.txt"
+	step "$t" container checkpoint
+	step "$t" container restore
+	step "$t" container checkpoint --ignore-rootfs c1
+	step "$t" container checkpoint --ignore-volumes c1
+	step "$t" container restore --ignore-rootfs c1
+	step "$t" container restore --ignore-volumes c1
+	step "$t" container checkpoint -P --with-previous c1
+	step "$t" container restore --import-previous "$TEST_TMP/plain.txt" c1
+	step "$t" container restore --pod p1 c1
+	step "$t" container restore --import "$TEST_TMP/plain.txt"
+	step "$t" container restore --import "$TEST_TMP"
+	step "$t" container checkpoint --leave-running --export "$TEST_TMP/c1.tar" c1
+	step "$t" container restore --import "$TEST_TMP/c1.tar" c1
+	step "$t" container restore --import "$TEST_TMP/c1.tar" -a
+	step "$t" container restore --import "$TEST_TMP/c1.tar" --import-previous "$TEST_TMP/nosuch.tar" --name c3
+	step "$t" container restore --import "$TEST_TMP/c1.tar" --name c2 --pod p1
+	step "$t" inspect --format '{{.State.Status}}' c1
+}
+
+@test "checkpoint and restore refuse no container, lone --ignore-rootfs/--ignore-volumes, --with-previous, --import-previous, --pod and a file that is no archive in Podman's words" {
+	audit_compare_expected refusals_sequence <<-'EOF'
+		$ container checkpoint -> 125
+		  err: Error: you must provide at least one name or id
+		$ container restore -> 125
+		  err: Error: you must provide at least one name or id
+		$ container checkpoint --ignore-rootfs c1 -> 125
+		  err: Error: --ignore-rootfs can only be used with --export (or --create-image)
+		$ container checkpoint --ignore-volumes c1 -> 125
+		  err: Error: --ignore-volumes can only be used with --export (or --create-image)
+		$ container restore --ignore-rootfs c1 -> 125
+		  err: Error: --ignore-rootfs can only be used with image or --import
+		$ container restore --ignore-volumes c1 -> 125
+		  err: Error: --ignore-volumes can only be used with image or --import
+		$ container checkpoint -P --with-previous c1 -> 125
+		  err: Error: --with-previous can not be used with --pre-checkpoint
+		$ container restore --import-previous TMP/plain.txt c1 -> 125
+		  err: Error: --import-previous can only be used with image or --import
+		$ container restore --pod p1 c1 -> 125
+		  err: Error: --pod can only be used with image or --import
+		$ container restore --import TMP/plain.txt -> 125
+		  err: Error: failed extracting runtime information from TMP/plain.txt: checkpoint archive `TMP/plain.txt` is not a tar archive: Unrecognized archive format
+		$ container restore --import TMP -> 125
+		  err: Error: failed extracting runtime information from TMP: cannot read checkpoint archive `TMP`: Is a directory
+		$ container checkpoint --leave-running --export TMP/c1.tar c1 -> 0
+		  out: c1
+		$ container restore --import TMP/c1.tar c1 -> 125
+		  err: Error: cannot use --import with positional arguments
+		$ container restore --import TMP/c1.tar -a -> 125
+		  err: Error: cannot use --import with --all or --latest
+		$ container restore --import TMP/c1.tar --import-previous TMP/nosuch.tar --name c3 -> 125
+		  err: Error: failed to open pre-checkpoint archive for import: open TMP/nosuch.tar: no such file or directory
+		$ container restore --import TMP/c1.tar --name c2 --pod p1 -> 125
+		  err: Error: cannot restore non pod container into pod: ferry has no pods; restore without --pod
+		$ inspect --format {{.State.Status}} c1 -> 0
+		  out: running
+	EOF
+	# Podman leaves c2 created; ferry makes nothing it refuses.
+	[ "$(f ps -a --format '{{.Names}}')" = c1 ]
+}
+
+@test "checkpoint --with-previous is refused as --pre-checkpoint is, and leaves the container running" {
+	load_test_image
+	f run -d --name c1 --network none ferry-test sleep 1000 >/dev/null
+	run_ferry container checkpoint --with-previous c1
+	assert_status 125
+	[[ "$output" == "Error: pre-copy (--pre-checkpoint) "* ]]
+	[ "$(f inspect --format '{{.State.Status}}' c1)" = running ]
+	run_ferry container restore --import-previous "$TEST_TMP/nosuch.tar" --import "$TEST_TMP/nosuch.tar"
+	assert_status 125
+	[[ "$output" == "Error: failed extracting runtime information from $TEST_TMP/nosuch.tar: "* ]]
+}
+
+print_stats_sequence() {
+	local t=$1 podman_keys='["freezing_time","frozen_time","memdump_time","memwrite_time","pages_scanned","pages_written","pages_compared","pages_skipped_cow","forking_time","restore_time","pages_restored"]'
+	make_ctr "$t" c1 run -- sleep 1000
+	# Podman's statistics: the full ID, whatever named the container, and
+	# of CRIU's counters only Podman's, none of them zero (omitempty).
+	JQ=".container_statistics[0] | [.Id, (.criu_statistics | keys - $podman_keys), (.criu_statistics | map(select(. == 0)) | length), (keys - [\"runtime_checkpoint_duration\", \"runtime_restore_duration\"])]" \
+		_step jq_part "$t" container checkpoint --print-stats c1
+	JQ=".container_statistics[0] | [.Id, (.criu_statistics | keys - $podman_keys), (.criu_statistics | map(select(. == 0)) | length), (keys - [\"runtime_checkpoint_duration\", \"runtime_restore_duration\"])]" \
+		_step jq_part "$t" container restore --print-stats c1
+	JQ='.container_statistics | length' _step jq_part "$t" container checkpoint --leave-running --print-stats c1
+}
+
+@test "--print-stats gives the container's full ID and CRIU's statistics as Podman does: its counters only, none zero" {
+	audit_compare_expected print_stats_sequence <<-'EOF'
+		$ container checkpoint --print-stats c1 -> 0
+		  out: ["<ID>",[],0,["Id","criu_statistics"]]
+		$ container restore --print-stats c1 -> 0
+		  out: ["<ID>",[],0,["Id","criu_statistics"]]
+		$ container checkpoint --leave-running --print-stats c1 -> 0
+		  out: 1
+	EOF
+}
+
+image_sequence() {
+	local t=$1
+	make_ctr "$t" c1 run -- sh -c 'echo x >/root.txt; sleep 1000'
+	step "$t" container checkpoint --create-image ckimg c1
+	step "$t" container restore ckimg
+	step "$t" container restore --name c2 ckimg
+	step "$t" container restore --name c2 ckimg
+	step "$t" exec c2 cat /root.txt
+	step "$t" ps -a --format '{{.Names}} {{.State}}' --sort names
+}
+
+@test "what stops a restore from a checkpoint image starts with Podman's words" {
+	audit_compare_expected image_sequence <<-'EOF'
+		$ container checkpoint --create-image ckimg c1 -> 0
+		  out: c1
+		$ container restore ckimg -> 125
+		  err: Error: unable to import checkpoint from image: "ckimg": creating container storage: that ID is already in use: a container with the ID of the checkpointed one (<ID>) already exists on this host: remove it, or restore under a new name with --name
+		$ container restore --name c2 ckimg -> 0
+		  out: <ID>
+		$ container restore --name c2 ckimg -> 125
+		  err: Error: unable to import checkpoint from image: "ckimg": creating container storage: the container name "c2" is already in use: a container with the name of the checkpointed one (c2) already exists on this host: remove it, or restore under a new name with --name
+		$ exec c2 cat /root.txt -> 0
+		  out: x
+		$ ps -a --format {{.Names}} {{.State}} --sort names -> 0
+		  out: c1 exited
+		  out: c2 running
+	EOF
+}

@@ -118,6 +118,48 @@ print_stats_sequence() {
 	EOF
 }
 
+state_sequence() {
+	local t=$1
+	make_ctr "$t" c1 run -- sleep 1000
+	# Zero times show as false: the others change from run to run.
+	local state='.[0].State | [.Status, .Checkpointed, .Restored, (.CheckpointedAt | startswith("0001") | not), (.RestoredAt | startswith("0001") | not)]'
+	step "$t" container checkpoint c1
+	JQ=$state _step jq_part "$t" inspect c1
+	step "$t" container restore c1
+	JQ=$state _step jq_part "$t" inspect c1
+	step "$t" container checkpoint c1
+	JQ=$state _step jq_part "$t" inspect c1
+	step "$t" ps -a --format '{{.Names}} {{.State}}'
+	step "$t" container restore c1
+	JQ=$state _step jq_part "$t" inspect c1
+	step "$t" inspect --format '{{.State.Checkpointed}} {{.State.Restored}}' c1
+}
+
+@test "a checkpoint ends the restored run (Restored, RestoredAt) and a restore spends the checkpoint (Checkpointed, CheckpointedAt), as in Podman" {
+	audit_compare_expected state_sequence <<-'EOF'
+		$ container checkpoint c1 -> 0
+		  out: c1
+		$ inspect c1 -> 0
+		  out: ["exited",true,null,true,false]
+		$ container restore c1 -> 0
+		  out: c1
+		$ inspect c1 -> 0
+		  out: ["running",null,true,false,true]
+		$ container checkpoint c1 -> 0
+		  out: c1
+		$ inspect c1 -> 0
+		  out: ["exited",true,null,true,false]
+		$ ps -a --format {{.Names}} {{.State}} -> 0
+		  out: c1 exited
+		$ container restore c1 -> 0
+		  out: c1
+		$ inspect c1 -> 0
+		  out: ["running",null,true,false,true]
+		$ inspect --format {{.State.Checkpointed}} {{.State.Restored}} c1 -> 0
+		  out: false true
+	EOF
+}
+
 image_sequence() {
 	local t=$1
 	make_ctr "$t" c1 run -- sh -c 'echo x >/root.txt; sleep 1000'

@@ -724,6 +724,10 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
        * for their restore.  */
       free (c->checkpointed_at);
       c->checkpointed_at = ferry_time_now ();
+      /* No longer the run a restore started, as Podman's RestoredAt and
+       * Restored say.  */
+      free (c->restored_at);
+      c->restored_at = xstrdup ("");
       ferry_container_teardown (e, c);
     }
   free (c->checkpointed_at);

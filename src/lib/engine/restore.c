@@ -219,6 +219,9 @@ restore_forward (ferry_engine_t *e, struct ferry_container *c, const struct ferr
   c->exit_code = 0;
   free (c->restored_at);
   c->restored_at = ferry_time_now ();
+  /* The checkpoint is spent: Podman's CheckpointedAt goes back to zero.  */
+  free (c->checkpointed_at);
+  c->checkpointed_at = xstrdup ("");
   free (c->started_at);
   /* The same instant: inspect's Restored holds while they agree.  */
   c->started_at = xstrdup (c->restored_at);

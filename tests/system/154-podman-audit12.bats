@@ -188,3 +188,66 @@ image_sequence() {
 		  out: c2 running
 	EOF
 }
+
+# Appends to tool $1's transcript what inspect's CheckpointLog,
+# CheckpointPath and RestoreLog of c1 show: none, or whether what they
+# name is there (each tool keeps them in a place of its own).
+kept_files() {
+	local t=$1 p out=""
+	while IFS= read -r p; do
+		if [ -z "$p" ]; then
+			out+="none "
+		elif [ -e "$p" ]; then
+			out+="there "
+		else
+			out+="missing "
+		fi
+	done < <("$t" inspect c1 | jq -r '.[0].State | .CheckpointLog // "", .CheckpointPath // "", .RestoreLog // ""')
+	echo "\$ kept files: $out" >>"$TEST_TMP/$t.log"
+}
+
+keep_sequence() {
+	local t=$1
+	make_ctr "$t" c1 run -- sleep 1000
+	step "$t" container checkpoint c1
+	kept_files "$t"
+	step "$t" container restore c1
+	kept_files "$t"
+	step "$t" container checkpoint --keep c1
+	kept_files "$t"
+	step "$t" container restore --keep c1
+	kept_files "$t"
+	step "$t" container checkpoint --leave-running c1
+	kept_files "$t"
+	step "$t" container checkpoint c1
+	step "$t" container restore c1
+	kept_files "$t"
+	step "$t" inspect --format '[{{.State.CheckpointLog}}] [{{.State.RestoreLog}}]' c1
+}
+
+@test "inspect shows CRIU's logs kept by --keep (CheckpointLog, RestoreLog) and the images while they are kept (CheckpointPath), as Podman does" {
+	audit_compare_expected keep_sequence <<-'EOF'
+		$ container checkpoint c1 -> 0
+		  out: c1
+		$ kept files: none there none 
+		$ container restore c1 -> 0
+		  out: c1
+		$ kept files: none none none 
+		$ container checkpoint --keep c1 -> 0
+		  out: c1
+		$ kept files: there there none 
+		$ container restore --keep c1 -> 0
+		  out: c1
+		$ kept files: there there there 
+		$ container checkpoint --leave-running c1 -> 0
+		  out: c1
+		$ kept files: none there there 
+		$ container checkpoint c1 -> 0
+		  out: c1
+		$ container restore c1 -> 0
+		  out: c1
+		$ kept files: none none none 
+		$ inspect --format [{{.State.CheckpointLog}}] [{{.State.RestoreLog}}] c1 -> 0
+		  out: [] []
+	EOF
+}

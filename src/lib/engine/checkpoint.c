@@ -636,7 +636,8 @@ checkpoint_work (ferry_engine_t *e, const struct ferry_operation *op)
  * goes first, since the images in WORK are what says the swap is not
  * done.  */
 static int
-keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *work, ferry_error_t *err)
+keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *work, int keep_log,
+             ferry_error_t *err)
 {
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *images = xasprintf ("%s/checkpoint", work);
@@ -654,7 +655,12 @@ keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *wor
   /* Kept already, by a forward that could not record its end.  */
   if (! ferry_path_exists (images))
     return 0;
-  rename (log, klog);
+  /* CRIU's log only when asked (--keep), as Podman keeps it: inspect's
+   * CheckpointLog shows it while it is there.  */
+  if (keep_log)
+    rename (log, klog);
+  else
+    unlink (log);
   rename (stats, kstats);
   if (ferry_path_exists (shm) && rename (shm, kshm) < 0)
     goto fail;
@@ -713,7 +719,8 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
        * for their restore.  */
       /* Not kept: the record stays for the next command's settle, which
        * tries again, and WORK with both sets of images.  */
-      if (export_path == NULL && work && keep_images (e, c, work, err) < 0)
+      if (export_path == NULL && work
+          && keep_images (e, c, work, ferry_operation_detail_bool (op, "keep"), err) < 0)
         return -1;
       c->status = FERRY_CONTAINER_EXITED;
       c->exit_code = 0;
@@ -735,7 +742,7 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
   if (work
       && ((export_path && ferry_operation_detail_bool (op, "keep"))
           || (export_path == NULL && ferry_operation_detail_bool (op, "leave_running")))
-      && keep_images (e, c, work, err) < 0)
+      && keep_images (e, c, work, ferry_operation_detail_bool (op, "keep"), err) < 0)
     return -1;
   /* The dump's directory goes while the record still names it: killed
    * after the record's end, nothing would (its images are a container's

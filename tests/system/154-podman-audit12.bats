@@ -251,3 +251,59 @@ keep_sequence() {
 		  out: [] []
 	EOF
 }
+
+# Appends to tool $1's transcript, as "$ times: ...", whether c1's
+# StartedAt and FinishedAt are those of $2 and $3 (same, new, or zero),
+# and its Restored.
+times_are() {
+	local t=$1 started finished restored
+	started=$("$t" inspect --format '{{.State.StartedAt}}' c1)
+	finished=$("$t" inspect --format '{{.State.FinishedAt}}' c1)
+	restored=$("$t" inspect --format '{{.State.Restored}}' c1)
+	[ "$started" = "$2" ] && started=same || started=new
+	[ "$finished" = "$3" ] && finished=same || finished=new
+	[[ "$("$t" inspect --format '{{.State.FinishedAt}}' c1)" == 0001-01-01* ]] && finished=zero
+	echo "\$ times: started $started, finished $finished, restored $restored" >>"$TEST_TMP/$t.log"
+}
+
+times_sequence() {
+	local t=$1 started finished
+	make_ctr "$t" c1 run -- sleep 1000
+	started=$("$t" inspect --format '{{.State.StartedAt}}' c1)
+	step "$t" container checkpoint c1
+	finished=$("$t" inspect --format '{{.State.FinishedAt}}' c1)
+	step "$t" container restore c1
+	times_are "$t" "$started" "$finished"
+	step "$t" stop -t 0 c1
+	step "$t" start c1
+	# (Not FinishedAt: after a start Podman keeps the stop's, ferry's is zero.)
+	times_are "$t" "$started" "$finished"
+	sed -i '$s/, finished [a-z]*,/,/' "$TEST_TMP/$t.log"
+	started=$("$t" inspect --format '{{.State.StartedAt}}' c1)
+	step "$t" container checkpoint --export "$TEST_TMP/c1.tar" c1
+	step "$t" rm c1
+	step "$t" container restore --import "$TEST_TMP/c1.tar"
+	times_are "$t" "$started" "$finished"
+}
+
+@test "a restore in place keeps the container's StartedAt (ps's Up counts from it) and the checkpoint's FinishedAt, as Podman does; an import starts it anew" {
+	audit_compare_expected times_sequence <<-'EOF'
+		$ container checkpoint c1 -> 0
+		  out: c1
+		$ container restore c1 -> 0
+		  out: c1
+		$ times: started same, finished same, restored true
+		$ stop -t 0 c1 -> 0
+		  out: c1
+		$ start c1 -> 0
+		  out: c1
+		$ times: started new, restored false
+		$ container checkpoint --export TMP/c1.tar c1 -> 0
+		  out: c1
+		$ rm c1 -> 0
+		  out: c1
+		$ container restore --import TMP/c1.tar -> 0
+		  out: <ID>
+		$ times: started new, finished zero, restored true
+	EOF
+}

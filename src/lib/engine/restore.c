@@ -222,11 +222,17 @@ restore_forward (ferry_engine_t *e, struct ferry_container *c, const struct ferr
   /* The checkpoint is spent: Podman's CheckpointedAt goes back to zero.  */
   free (c->checkpointed_at);
   c->checkpointed_at = xstrdup ("");
-  free (c->started_at);
-  /* The same instant: inspect's Restored holds while they agree.  */
-  c->started_at = xstrdup (c->restored_at);
-  free (c->finished_at);
-  c->finished_at = xstrdup ("");
+  /* In place the run carries on: as in Podman, it keeps its start (ps's
+   * "Up" counts from it) and the checkpoint's end.  An imported container
+   * starts here, when it is restored.  inspect's Restored holds while
+   * the start is not later than the restore.  */
+  if (op->kind != FERRY_OPERATION_RESTORE || *c->started_at == '\0')
+    {
+      free (c->started_at);
+      c->started_at = xstrdup (c->restored_at);
+      free (c->finished_at);
+      c->finished_at = xstrdup ("");
+    }
   if (ferry_operation_end_with (e, c, op, err) < 0)
     return ferry_error_wrap (err,
                              "container %s is restored and runs, but that cannot be recorded yet (the next "

@@ -222,7 +222,7 @@ load helpers
 	run_fb container restore -i "$TEST_TMP/v.tar"
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "volume keep already exists"
+	assert_output_contains "volume with name keep already exists"
 	assert_output_contains "--ignore-volumes"
 	run_fb ps -a -q
 	[ -z "$output" ]

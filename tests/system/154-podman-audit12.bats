@@ -307,3 +307,28 @@ times_sequence() {
 		$ times: started new, finished zero, restored true
 	EOF
 }
+
+volume_sequence() {
+	local t=$1
+	make_ctr "$t" c1 run -v vol1:/data -- sh -c 'echo hi >/data/f; sleep 1000'
+	step "$t" container checkpoint --export "$TEST_TMP/c1.tar" c1
+	step "$t" container restore --import "$TEST_TMP/c1.tar"
+	step "$t" container restore --import "$TEST_TMP/c1.tar" --name c2
+	step "$t" container restore --import "$TEST_TMP/c1.tar" --name c2 --ignore-volumes
+	step "$t" exec c2 cat /data/f
+}
+
+@test "an import whose volume is here already is refused first, in Podman's words, before its name or ID" {
+	audit_compare_expected volume_sequence <<-'EOF'
+		$ container checkpoint --export TMP/c1.tar c1 -> 0
+		  out: c1
+		$ container restore --import TMP/c1.tar -> 125
+		  err: Error: volume with name vol1 already exists. Use --ignore-volumes to not restore content of volumes (or remove it)
+		$ container restore --import TMP/c1.tar --name c2 -> 125
+		  err: Error: volume with name vol1 already exists. Use --ignore-volumes to not restore content of volumes (or remove it)
+		$ container restore --import TMP/c1.tar --name c2 --ignore-volumes -> 0
+		  out: <ID>
+		$ exec c2 cat /data/f -> 0
+		  out: hi
+	EOF
+}

@@ -573,6 +573,21 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
   size_t i;
   int taken;
 
+  /* A volume of the archive's that is here already, before the name and
+   * ID, as Podman looks at them, and in its words.  */
+  for (i = 0; ! r->ignore_volumes && mounts && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *vol = ferry_json_get_string (m, "Name");
+
+      if (strcmp (ferry_json_get_string (m, "Type"), "volume") == 0 && vol && ferry_volume_name_is_valid (vol)
+          && ferry_volume_exists (e->db, vol))
+        return ferry_make_error_kind (
+            err, FERRY_ERROR_EXISTS,
+            "volume with name %s already exists. Use --ignore-volumes to not restore "
+            "content of volumes (or remove it)",
+            vol);
+    }
   taken = ferry_container_taken (e, name, id);
   if (taken)
     {
@@ -625,11 +640,6 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
             "volume %s does not exist on this host: with --ignore-volumes the container's "
             "volumes must exist already (ferry volume create %s)",
             vol, vol);
-      if (! r->ignore_volumes && ferry_volume_exists (e->db, vol))
-        return ferry_make_error_kind (err, FERRY_ERROR_EXISTS,
-                                      "volume %s already exists on this host: remove it, or restore with "
-                                      "--ignore-volumes to use it as it is",
-                                      vol);
     }
   /* A --rootfs container's root is a host directory, not an image: the
    * same path must hold it here.  Only checked: nothing is made there.  */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 enum
@@ -128,14 +129,15 @@ stats_json (const char *total_key, const char *runtime_key, const char *id, cons
   return o;
 }
 
+/* In any case, as Podman takes them.  */
 static int
 parse_compression (const char *s, enum ferry_compression *out)
 {
-  if (strcmp (s, "zstd") == 0)
+  if (strcasecmp (s, "zstd") == 0)
     *out = FERRY_COMPRESSION_ZSTD;
-  else if (strcmp (s, "gzip") == 0)
+  else if (strcasecmp (s, "gzip") == 0)
     *out = FERRY_COMPRESSION_GZIP;
-  else if (strcmp (s, "none") == 0)
+  else if (strcasecmp (s, "none") == 0)
     *out = FERRY_COMPRESSION_NONE;
   else
     return -1;

@@ -30,6 +30,7 @@
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -66,6 +67,18 @@ ferry_checkpoint_precopy (ferry_error_t *err)
                              "without it");
   return ferry_make_error (err, 0,
                            "pre-copy (--pre-checkpoint) is not supported by ferry: checkpoint without it");
+}
+
+/* Podman's words for an export file that cannot be made: Go's "open
+ * PATH: " and the system's reason as Go words it, in lower case.  */
+static int
+export_file_error (ferry_error_t *err, int errno_, const char *path)
+{
+  char reason[256];
+
+  snprintf (reason, sizeof (reason), "%s", strerror (errno_));
+  reason[0] = (char) tolower ((unsigned char) reason[0]);
+  return ferry_make_error (err, 0, "creating checkpoint export file \"%s\": open %s: %s", path, path, reason);
 }
 
 /* ---- what goes into an archive ------------------------------------------- */
@@ -432,7 +445,7 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
     {
       x->fd = open (x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (x->fd < 0)
-        return ferry_make_error (err, errno, "creating checkpoint export file \"%s\"", r->export_path);
+        return export_file_error (err, errno, r->export_path);
       if (fchmod (x->fd, 0600) < 0)
         return ferry_make_error (err, errno, "cannot set the mode of `%s`", x->tmp);
     }
@@ -973,7 +986,12 @@ export_open_in_place (const char *path, int *fd, ferry_error_t *err)
   if (*fd == -2)
     *fd = -1;
   else if (*fd < 0)
-    return ferry_error_wrap (err, "cannot create checkpoint archive `%s`", path);
+    {
+      int status = (*err)->status;
+
+      ferry_error_release (err);
+      return export_file_error (err, status, path);
+    }
   return 0;
 }
 

@@ -74,6 +74,24 @@ select_containers (ferry_engine_t *e, int all, int latest, int want_running, cha
         out[i] = xstrdup (args[i]);
       return out;
     }
+  /* The latest, whatever its state (the command says what is wrong with
+   * it); none at all is Podman's "no such container".  */
+  if (latest)
+    {
+      struct ferry_container *c = NULL;
+
+      if (ferry_container_latest (e, &c, err) < 0)
+        {
+          free (out);
+          return NULL;
+        }
+      out = xrealloc (out, sizeof (char *) * 2);
+      /* The full ID, as Podman prints it for -l.  */
+      out[0] = xstrdup (c->id);
+      out[1] = NULL;
+      ferry_container_free (c);
+      return out;
+    }
   if (ferry_container_list (e, &list, &n, err) < 0)
     {
       free (out);
@@ -81,15 +99,13 @@ select_containers (ferry_engine_t *e, int all, int latest, int want_running, cha
     }
   for (i = 0; i < n; i++)
     {
-      struct ferry_container *c = list[latest ? n - 1 - i : i];
+      struct ferry_container *c = list[i];
       int eligible
           = want_running ? c->status == FERRY_CONTAINER_RUNNING : ferry_container_is_checkpointed (c);
-      if (latest && i > 0)
-        break;
-      if (! eligible && all)
+      if (! eligible)
         continue;
       out = xrealloc (out, sizeof (char *) * (count + 2));
-      /* Full IDs, as Podman prints them for -a and -l.  */
+      /* Full IDs, as Podman prints them for -a.  */
       out[count++] = xstrdup (c->id);
       out[count] = NULL;
     }

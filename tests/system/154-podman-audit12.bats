@@ -363,3 +363,29 @@ export_sequence() {
 		  err: Error: creating checkpoint export file "TMP/nosuchdir/x.tar": open TMP/nosuchdir/x.tar: no such file or directory
 	EOF
 }
+
+latest_sequence() {
+	local t=$1
+	step "$t" container checkpoint --latest
+	step "$t" container restore --latest
+	step "$t" container checkpoint --all
+	step "$t" container restore --all
+	make_ctr "$t" c1 create -- true
+	step "$t" container checkpoint -l
+	step "$t" container restore -l
+}
+
+@test "checkpoint and restore --latest with no container at all say Podman's \"no such container\"; --all does nothing" {
+	audit_compare_expected latest_sequence <<-'EOF'
+		$ container checkpoint --latest -> 125
+		  err: Error: no such container
+		$ container restore --latest -> 125
+		  err: Error: no such container
+		$ container checkpoint --all -> 0
+		$ container restore --all -> 0
+		$ container checkpoint -l -> 125
+		  err: Error: "created" is not running, cannot checkpoint: container state improper
+		$ container restore -l -> 125
+		  err: Error: a complete checkpoint for this container cannot be found, cannot restore: container <ID> has none; checkpoint it first (ferry container checkpoint <ID>)
+	EOF
+}

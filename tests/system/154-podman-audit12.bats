@@ -389,3 +389,35 @@ latest_sequence() {
 		  err: Error: a complete checkpoint for this container cannot be found, cannot restore: container <ID> has none; checkpoint it first (ferry container checkpoint <ID>)
 	EOF
 }
+
+ps_exited_sequence() {
+	local t=$1
+	make_ctr "$t" c1 run -- sleep 1000
+	make_ctr "$t" c2 run -- true
+	step "$t" wait c2
+	step "$t" container checkpoint c1
+	step "$t" ps -a --format '{{.Names}} {{.State}} {{.Exited}}' --sort names
+	JQ='sort_by(.Names[0]) | .[] | [.Names[0], .State, .Exited]' _step jq_part "$t" ps -a --format json
+	step "$t" container restore c1
+	step "$t" ps -a --format '{{.Names}} {{.State}} {{.Exited}}' --sort names
+}
+
+@test "ps says a checkpointed container has not exited (.Exited false), as Podman does: it ended without an exit" {
+	audit_compare_expected ps_exited_sequence <<-'EOF'
+		$ wait c2 -> 0
+		  out: 0
+		$ container checkpoint c1 -> 0
+		  out: c1
+		$ ps -a --format {{.Names}} {{.State}} {{.Exited}} --sort names -> 0
+		  out: c1 exited false
+		  out: c2 exited true
+		$ ps -a --format json -> 0
+		  out: ["c1","exited",false]
+		  out: ["c2","exited",true]
+		$ container restore c1 -> 0
+		  out: c1
+		$ ps -a --format {{.Names}} {{.State}} {{.Exited}} --sort names -> 0
+		  out: c1 running false
+		  out: c2 exited true
+	EOF
+}

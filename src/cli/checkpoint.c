@@ -398,24 +398,76 @@ static const char restore_usage[]
       "With --import, an image this host lacks is pulled by the digest the archive "
       "records:\n" FERRY_REGISTRY_OPTIONS_HELP;
 
-/* REF, one of several restore names, when it is no container: Podman's
- * refusal, printed (an image that is no checkpoint, or nothing of that
- * name), and -1.  */
+/* REF, one of several restore names: 0 for a container, 1 and *BLOB its
+ * archive for a checkpoint image here; else Podman's refusal, printed (an
+ * image that is no checkpoint, or nothing of that name), and -1.  */
 static int
-refuse_non_container (ferry_engine_t *e, const char *ref)
+restore_target_kind (ferry_engine_t *e, const char *ref, char **blob)
 {
   static const struct ferry_transfer_options no_pull = { 0 };
-  cleanup_free char *blob = NULL, *missing = NULL;
+  cleanup_free char *missing = NULL;
   ferry_error_t err = NULL;
-  int found = ferry_checkpoint_image_find (e, ref, "never", &no_pull, &blob, &missing, &err);
+  int found = ferry_checkpoint_image_find (e, ref, "never", &no_pull, blob, &missing, &err);
 
   if (found < 0)
-    ferry_cli_fail (&err);
-  else if (found == 0 && missing)
-    ferry_cli_failf ("no such container or image: %s", ref);
+    return ferry_cli_fail (&err), -1;
+  if (found == 0 && missing)
+    return ferry_cli_failf ("no such container or image: %s", ref), -1;
+  return found;
+}
+
+/* The N archives of restore_target_kind's images, NULL for a container.  */
+static void
+free_blobs (char **blobs, int n)
+{
+  for (int k = 0; k < n; k++)
+    free (blobs[k]);
+  free (blobs);
+}
+
+/* Restores the container REF in place, or (REF NULL) the one R imports,
+ * and prints what Podman prints.  0, or FERRY_EXIT_ERROR with the failure
+ * reported, or with DEFER, left there for the caller to report.  */
+static int
+restore_one (ferry_engine_t *e, const struct ferry_restore_request *r, const char *ref, int print_stats,
+             ferry_error_t *defer)
+{
+  struct ferry_cr_stats stats;
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+
+  if (ferry_container_restore (e, ref, r, &id, &stats, &err) < 0)
+    {
+      /* Podman's words for whatever stops a restore from an image.  */
+      if (r->image)
+        ferry_error_wrap (&err, "unable to import checkpoint from image: \"%s\"", r->image);
+      ferry_cr_stats_release (&stats);
+      if (defer)
+        {
+          *defer = err;
+          return FERRY_EXIT_ERROR;
+        }
+      return ferry_cli_fail (&err);
+    }
+  if (stats.unverified)
+    fprintf (stderr,
+             "Warning: %s was written by Podman or CRI-O: it carries no digests, so its content could "
+             "not be verified\n",
+             r->image                            ? r->image
+             : strcmp (r->import_path, "-") == 0 ? "the archive on standard input"
+                                                 : r->import_path);
+  for (size_t k = 0; stats.networks_made && stats.networks_made[k]; k++)
+    fprintf (stderr, "created network %s from the archive's definition\n", stats.networks_made[k]);
+  if (print_stats)
+    {
+      cleanup_json json_object *o
+          = stats_json ("ferry_restore_duration", "runtime_restore_duration", id, &stats);
+      puts (ferry_json_to_string (o, 1));
+    }
   else
-    return 0;
-  return -1;
+    puts (ref ? ref : id);
+  ferry_cr_stats_release (&stats);
+  return 0;
 }
 
 int
@@ -455,6 +507,8 @@ ferry_cmd_restore (int argc, char **argv)
   size_t n_verify_keys = 0;
   ferry_error_t err = NULL;
   cleanup_free char *image_blob = NULL, *missing = NULL;
+  char **blobs = NULL;
+  int several = 0;
   const char *pull_policy = "missing", *import_previous = NULL, *pod = NULL;
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
   size_t i;
@@ -575,12 +629,20 @@ ferry_cmd_restore (int argc, char **argv)
           r.image = argv[optind++];
         }
     }
-  /* Several names: each a container, else Podman's refusal of the first
-   * that is not, before anything is restored.  */
+  /* Several names: each a container or a checkpoint image here (its
+   * archive in BLOBS), else Podman's refusal of the first that is neither,
+   * before anything is restored.  */
   if (! r.import_path && ! all && ! latest && argc - optind > 1)
-    for (int k = optind; k < argc; k++)
-      if (refuse_non_container (e, argv[k]) < 0)
-        return FERRY_EXIT_ERROR;
+    {
+      several = argc - optind;
+      blobs = xmalloc0 (sizeof (char *) * (several + 1));
+      for (int k = 0; k < several; k++)
+        if (restore_target_kind (e, argv[optind + k], &blobs[k]) < 0)
+          {
+            free_blobs (blobs, several);
+            return FERRY_EXIT_ERROR;
+          }
+    }
   /* Podman's words, for a container and for nothing of that name.  */
   if (r.name && r.import_path == NULL)
     return ferry_cli_failf ("--name can only be used with image or --import");
@@ -636,44 +698,35 @@ ferry_cmd_restore (int argc, char **argv)
   if (! r.import_path && missing)
     return ferry_cli_failf ("no such container or image: %s", argv[optind]);
   if (r.import_path)
+    return restore_one (e, &r, NULL, print_stats, NULL);
+  if (several)
     {
-      targets = xmalloc0 (sizeof (char *) * 2);
-      targets[0] = xstrdup (r.import_path);
+      /* In their order, as Podman; what stops a checkpoint image is told
+       * after the rest, as Podman tells it.  */
+      ferry_error_t *deferred = xmalloc0 (sizeof (ferry_error_t) * several);
+
+      for (int k = 0; k < several; k++)
+        {
+          struct ferry_restore_request from_image = r;
+
+          from_image.import_path = blobs[k];
+          from_image.image = blobs[k] ? argv[optind + k] : NULL;
+          if (restore_one (e, &from_image, blobs[k] ? NULL : argv[optind + k], print_stats,
+                           blobs[k] ? &deferred[k] : NULL)
+              != 0)
+            ret = FERRY_EXIT_ERROR;
+        }
+      for (int k = 0; k < several; k++)
+        if (deferred[k])
+          ferry_cli_fail (&deferred[k]);
+      free (deferred);
+      free_blobs (blobs, several);
+      return ret;
     }
-  else if ((targets = select_containers (e, all, latest, 0, argv + optind, argc - optind, &err)) == NULL)
+  if ((targets = select_containers (e, all, latest, 0, argv + optind, argc - optind, &err)) == NULL)
     return ferry_cli_fail (&err);
   for (i = 0; targets[i]; i++)
-    {
-      struct ferry_cr_stats stats;
-      cleanup_free char *id = NULL;
-
-      if (ferry_container_restore (e, r.import_path ? NULL : targets[i], &r, &id, &stats, &err) < 0)
-        {
-          /* Podman's words for whatever stops a restore from an image.  */
-          if (r.image)
-            ferry_error_wrap (&err, "unable to import checkpoint from image: \"%s\"", r.image);
-          ret = ferry_cli_fail (&err);
-          ferry_cr_stats_release (&stats);
-          continue;
-        }
-      if (stats.unverified)
-        fprintf (stderr,
-                 "Warning: %s was written by Podman or CRI-O: it carries no digests, so its content could "
-                 "not be verified\n",
-                 r.image                            ? r.image
-                 : strcmp (r.import_path, "-") == 0 ? "the archive on standard input"
-                                                    : r.import_path);
-      for (size_t k = 0; stats.networks_made && stats.networks_made[k]; k++)
-        fprintf (stderr, "created network %s from the archive's definition\n", stats.networks_made[k]);
-      if (print_stats)
-        {
-          cleanup_json json_object *o
-              = stats_json ("ferry_restore_duration", "runtime_restore_duration", id, &stats);
-          puts (ferry_json_to_string (o, 1));
-        }
-      else
-        puts (r.import_path ? id : targets[i]);
-      ferry_cr_stats_release (&stats);
-    }
+    if (restore_one (e, &r, targets[i], print_stats, NULL) != 0)
+      ret = FERRY_EXIT_ERROR;
   return ret;
 }

@@ -421,3 +421,38 @@ ps_exited_sequence() {
 		  out: c2 exited true
 	EOF
 }
+
+mixed_sequence() {
+	local t=$1
+	make_ctr "$t" c1 run -- sleep 1000
+	make_ctr "$t" c2 run -- sleep 1000
+	step "$t" container checkpoint --create-image ckimg c2
+	step "$t" rm c2
+	step "$t" container checkpoint c1
+	step "$t" container restore ckimg c1
+	step "$t" ps -a --format '{{.Names}} {{.State}}' --sort names
+	step "$t" container restore ckimg c1
+	step "$t" container restore c1 nosuch ckimg
+}
+
+@test "restore of several names takes containers and checkpoint images alike, in their order, what stops an image told last, as Podman does" {
+	audit_compare_expected mixed_sequence <<-'EOF'
+		$ container checkpoint --create-image ckimg c2 -> 0
+		  out: c2
+		$ rm c2 -> 0
+		  out: c2
+		$ container checkpoint c1 -> 0
+		  out: c1
+		$ container restore ckimg c1 -> 0
+		  out: <ID>
+		  out: c1
+		$ ps -a --format {{.Names}} {{.State}} --sort names -> 0
+		  out: c1 running
+		  out: c2 running
+		$ container restore ckimg c1 -> 125
+		  err: Error: container <ID> is running or paused, cannot restore: container state improper
+		  err: Error: unable to import checkpoint from image: "ckimg": creating container storage: that ID is already in use: a container with the ID of the checkpointed one (<ID>) already exists on this host: remove it, or restore under a new name with --name
+		$ container restore c1 nosuch ckimg -> 125
+		  err: Error: no such container or image: nosuch
+	EOF
+}

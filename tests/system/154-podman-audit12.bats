@@ -456,3 +456,36 @@ mixed_sequence() {
 		  err: Error: no such container or image: nosuch
 	EOF
 }
+
+annotations_sequence() {
+	local t=$1
+	make_ctr "$t" c1 run -- sleep 1000
+	step "$t" container checkpoint --create-image ckimg c1
+	# Podman's own, but for its version (ferry records its own under
+	# org.criu.checkpoint.engine.*); the values are this host's.
+	JQ='.[0].Annotations | with_entries(select((.key | startswith("io.podman.") or startswith("org.opencontainers.")) and .key != "io.podman.annotations.checkpoint.podman.version")) | to_entries | sort_by(.key)[] | "\(.key)=\(.value)"' \
+		_step jq_part "$t" image inspect ckimg
+}
+
+@test "a checkpoint image carries Podman's annotations: the monitor's and runtime's versions, the distribution, the base image" {
+	audit_compare_expected annotations_sequence <<-EOF
+		\$ container checkpoint --create-image ckimg c1 -> 0
+		  out: c1
+		\$ image inspect ckimg -> 0
+		  out: "io.podman.annotations.checkpoint.cgroups.version=$(stat -f -c %T /sys/fs/cgroup | sed 's/^cgroup2fs$/v2/; s/^tmpfs$/v1/')"
+		  out: "io.podman.annotations.checkpoint.conmon.version=$(conmon --version | paste -sd, - | sed 's/,/, /g')"
+		  out: "io.podman.annotations.checkpoint.criu.version=$(criu --version | sed -n 's/^Version: \([0-9]*\)\.\([0-9]*\)\.\([0-9]*\).*/\1 \2 \3/p' | awk '{ print $1 * 10000 + $2 * 100 + $3 }')"
+		  out: "io.podman.annotations.checkpoint.distribution.name=$(. /etc/os-release && echo "$ID")"
+		  out: "io.podman.annotations.checkpoint.distribution.version=$(. /etc/os-release && echo "$VERSION_ID")"
+		  out: "io.podman.annotations.checkpoint.host.arch=$(uname -m | sed 's/^x86_64$/amd64/; s/^aarch64$/arm64/')"
+		  out: "io.podman.annotations.checkpoint.host.kernel=$(uname -r)"
+		  out: "io.podman.annotations.checkpoint.name=c1"
+		  out: "io.podman.annotations.checkpoint.rawImageName=localhost/ferry-test:latest"
+		  out: "io.podman.annotations.checkpoint.rootfsImageID=<ID>"
+		  out: "io.podman.annotations.checkpoint.rootfsImageName=localhost/ferry-test:latest"
+		  out: "io.podman.annotations.checkpoint.runtime.name=runc"
+		  out: "io.podman.annotations.checkpoint.runtime.version=$(runc --version | sed -z 's/\n$//; s/\n/\\n/g')"
+		  out: "org.opencontainers.image.base.digest="
+		  out: "org.opencontainers.image.base.name="
+	EOF
+}

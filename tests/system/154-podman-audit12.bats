@@ -5,9 +5,13 @@
 # --ignore-volumes alone, of Podman's pre-checkpoint and pod options
 # (--with-previous, --import-previous, --pod), of --import beside names
 # or -a; an import of a file that is no archive; --print-stats' Id and
-# CRIU's statistics; the State's Checkpointed, Restored, CheckpointedAt
-# and RestoredAt across checkpoints and restores; and what stops a
-# restore from a checkpoint image.  Each sequence is compared with the
+# CRIU's statistics; the State's Checkpointed, Restored, CheckpointedAt,
+# RestoredAt, StartedAt, FinishedAt, CheckpointLog, CheckpointPath and
+# RestoreLog across checkpoints and restores; what stops a restore from a
+# checkpoint image; an import's volume already here; --compress's case;
+# an export file that cannot be made; --latest with no container; ps's
+# Exited; several names mixing containers and images; and a checkpoint
+# image's annotations.  Each sequence is compared with the
 # transcript ferry printed once it matched Podman (kept below) and, where
 # Podman is installed, with Podman run live: standard output whole, the
 # first words of each error line.

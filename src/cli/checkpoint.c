@@ -130,19 +130,42 @@ podman_criu_statistics (json_object *criu)
   return out;
 }
 
-static json_object *
-stats_json (const char *total_key, const char *runtime_key, const char *id, const struct ferry_cr_stats *s)
+/* --print-stats of one command: as Podman, one JSON document for all its
+ * containers, the time of them all and each one's.  */
+struct stats_report
 {
-  json_object *o = json_object_new_object (), *list = json_object_new_array (),
-              *c = json_object_new_object ();
+  json_object *list;
+  long long total_us;
+};
 
-  json_object_object_add (o, total_key, json_object_new_int64 (s->total_us));
+static void
+stats_report_add (struct stats_report *report, const char *runtime_key, const char *id,
+                  const struct ferry_cr_stats *s)
+{
+  json_object *c = json_object_new_object ();
+
+  if (report->list == NULL)
+    report->list = json_object_new_array ();
   json_object_object_add (c, "Id", json_object_new_string (id));
   json_object_object_add (c, runtime_key, json_object_new_int64 (s->runtime_us));
   json_object_object_add (c, "criu_statistics", podman_criu_statistics (s->criu));
-  json_object_array_add (list, c);
-  json_object_object_add (o, "container_statistics", list);
-  return o;
+  json_object_array_add (report->list, c);
+  report->total_us += s->total_us;
+}
+
+/* Prints the document to OUT when a container is in it, and frees it.  */
+static void
+stats_report_print (struct stats_report *report, FILE *out, const char *total_key)
+{
+  cleanup_json json_object *o = NULL;
+
+  if (report->list == NULL)
+    return;
+  o = json_object_new_object ();
+  json_object_object_add (o, total_key, json_object_new_int64 (report->total_us));
+  json_object_object_add (o, "container_statistics", report->list);
+  report->list = NULL;
+  fprintf (out, "%s\n", ferry_json_to_string (o, 1));
 }
 
 /* In any case, as Podman takes them.  */
@@ -221,7 +244,9 @@ ferry_cmd_checkpoint (int argc, char **argv)
   ferry_error_t err = NULL;
   int all = 0, latest = 0, print_stats = 0, to_stdout = 0, compress_given = 0, c, ret = 0;
   int pre_checkpoint = 0, with_previous = 0;
-  size_t i;
+  cleanup_strv char **ids = NULL;
+  struct stats_report report = { NULL, 0 };
+  size_t i, n;
 
   while ((c = getopt_long (argc, argv, ":ac:e:klPRh", opts, NULL)) != -1)
     switch (c)
@@ -330,6 +355,18 @@ ferry_cmd_checkpoint (int argc, char **argv)
     return ferry_cli_fail (&err);
   if ((r.export_path || r.create_image) && targets[0] && targets[1])
     return ferry_cli_failf ("--export and --create-image take exactly one container");
+  /* Every name is a container before any is checkpointed, as Podman looks
+   * them all up first; the full IDs are the statistics'.  */
+  for (n = 0; targets[n]; n++)
+    ;
+  ids = xmalloc0 (sizeof (char *) * (n + 1));
+  for (i = 0; i < n; i++)
+    {
+      cleanup_free char *image_id = NULL;
+
+      if (ferry_container_identify (e, targets[i], &ids[i], &image_id, &err) < 0)
+        return ferry_cli_fail (&err);
+    }
   for (i = 0; targets[i]; i++)
     {
       struct ferry_cr_stats stats;
@@ -340,24 +377,15 @@ ferry_cmd_checkpoint (int argc, char **argv)
           ferry_cr_stats_release (&stats);
           continue;
         }
-      /* The archive has standard output to itself: the statistics go to
-       * standard error, the name nowhere.  */
       if (print_stats)
-        {
-          cleanup_free char *id = NULL, *image_id = NULL;
-          cleanup_error ferry_error_t ignored = NULL;
-          cleanup_json json_object *o = NULL;
-
-          /* The full ID, as Podman's statistics give it, whatever named it.  */
-          if (ferry_container_identify (e, targets[i], &id, &image_id, &ignored) < 0)
-            id = xstrdup (targets[i]);
-          o = stats_json ("ferry_checkpoint_duration", "runtime_checkpoint_duration", id, &stats);
-          fprintf (to_stdout ? stderr : stdout, "%s\n", ferry_json_to_string (o, 1));
-        }
+        stats_report_add (&report, "runtime_checkpoint_duration", ids[i], &stats);
       else if (! to_stdout)
         puts (targets[i]);
       ferry_cr_stats_release (&stats);
     }
+  /* The archive has standard output to itself: the statistics go to
+   * standard error, the name nowhere.  */
+  stats_report_print (&report, to_stdout ? stderr : stdout, "ferry_checkpoint_duration");
   return ret;
 }
 
@@ -426,11 +454,12 @@ free_blobs (char **blobs, int n)
 }
 
 /* Restores the container REF in place, or (REF NULL) the one R imports,
- * and prints what Podman prints.  0, or FERRY_EXIT_ERROR with the failure
- * reported, or with DEFER, left there for the caller to report.  */
+ * and prints what Podman prints, or with REPORT adds its statistics there.
+ * 0, or FERRY_EXIT_ERROR with the failure reported, or with DEFER, left
+ * there for the caller to report.  */
 static int
-restore_one (ferry_engine_t *e, const struct ferry_restore_request *r, const char *ref, int print_stats,
-             ferry_error_t *defer)
+restore_one (ferry_engine_t *e, const struct ferry_restore_request *r, const char *ref,
+             struct stats_report *report, ferry_error_t *defer)
 {
   struct ferry_cr_stats stats;
   cleanup_free char *id = NULL;
@@ -458,12 +487,8 @@ restore_one (ferry_engine_t *e, const struct ferry_restore_request *r, const cha
                                                  : r->import_path);
   for (size_t k = 0; stats.networks_made && stats.networks_made[k]; k++)
     fprintf (stderr, "created network %s from the archive's definition\n", stats.networks_made[k]);
-  if (print_stats)
-    {
-      cleanup_json json_object *o
-          = stats_json ("ferry_restore_duration", "runtime_restore_duration", id, &stats);
-      puts (ferry_json_to_string (o, 1));
-    }
+  if (report)
+    stats_report_add (report, "runtime_restore_duration", id, &stats);
   else
     puts (ref ? ref : id);
   ferry_cr_stats_release (&stats);
@@ -509,6 +534,7 @@ ferry_cmd_restore (int argc, char **argv)
   cleanup_free char *image_blob = NULL, *missing = NULL;
   char **blobs = NULL;
   int several = 0;
+  struct stats_report report = { NULL, 0 };
   const char *pull_policy = "missing", *import_previous = NULL, *pod = NULL;
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
   size_t i;
@@ -698,7 +724,11 @@ ferry_cmd_restore (int argc, char **argv)
   if (! r.import_path && missing)
     return ferry_cli_failf ("no such container or image: %s", argv[optind]);
   if (r.import_path)
-    return restore_one (e, &r, NULL, print_stats, NULL);
+    {
+      ret = restore_one (e, &r, NULL, print_stats ? &report : NULL, NULL);
+      stats_report_print (&report, stdout, "ferry_restore_duration");
+      return ret;
+    }
   if (several)
     {
       /* In their order, as Podman; what stops a checkpoint image is told
@@ -711,11 +741,12 @@ ferry_cmd_restore (int argc, char **argv)
 
           from_image.import_path = blobs[k];
           from_image.image = blobs[k] ? argv[optind + k] : NULL;
-          if (restore_one (e, &from_image, blobs[k] ? NULL : argv[optind + k], print_stats,
+          if (restore_one (e, &from_image, blobs[k] ? NULL : argv[optind + k], print_stats ? &report : NULL,
                            blobs[k] ? &deferred[k] : NULL)
               != 0)
             ret = FERRY_EXIT_ERROR;
         }
+      stats_report_print (&report, stdout, "ferry_restore_duration");
       for (int k = 0; k < several; k++)
         if (deferred[k])
           ferry_cli_fail (&deferred[k]);
@@ -726,7 +757,8 @@ ferry_cmd_restore (int argc, char **argv)
   if ((targets = select_containers (e, all, latest, 0, argv + optind, argc - optind, &err)) == NULL)
     return ferry_cli_fail (&err);
   for (i = 0; targets[i]; i++)
-    if (restore_one (e, &r, targets[i], print_stats, NULL) != 0)
+    if (restore_one (e, &r, targets[i], print_stats ? &report : NULL, NULL) != 0)
       ret = FERRY_EXIT_ERROR;
+  stats_report_print (&report, stdout, "ferry_restore_duration");
   return ret;
 }

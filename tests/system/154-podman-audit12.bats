@@ -493,3 +493,32 @@ annotations_sequence() {
 		  out: "org.opencontainers.image.base.name="
 	EOF
 }
+
+several_stats_sequence() {
+	local t=$1
+	make_ctr "$t" c1 run -- sleep 1000
+	make_ctr "$t" c2 run -- sleep 1000
+	JQ='[(.container_statistics | length), .container_statistics[].Id]' \
+		_step jq_part "$t" container checkpoint --print-stats c1 c2
+	JQ='[(.container_statistics | length), .container_statistics[].Id]' \
+		_step jq_part "$t" container restore --print-stats c1 c2
+	step "$t" container checkpoint c1 nosuch
+	step "$t" container checkpoint --print-stats c2 nosuch
+	step "$t" ps -a --format '{{.Names}} {{.State}}' --sort names
+}
+
+@test "--print-stats of several containers is one JSON document, as Podman's; a name that is no container stops checkpoint before any is checkpointed" {
+	audit_compare_expected several_stats_sequence <<-'EOF'
+		$ container checkpoint --print-stats c1 c2 -> 0
+		  out: [2,"<ID>","<ID>"]
+		$ container restore --print-stats c1 c2 -> 0
+		  out: [2,"<ID>","<ID>"]
+		$ container checkpoint c1 nosuch -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ container checkpoint --print-stats c2 nosuch -> 125
+		  err: Error: no container with name or ID "nosuch" found: no such container
+		$ ps -a --format {{.Names}} {{.State}} --sort names -> 0
+		  out: c1 running
+		  out: c2 running
+	EOF
+}

@@ -350,9 +350,12 @@ export_sequence() {
 	# ferry checks first and leaves it running (DESIGN.md).
 	step "$t" container checkpoint --export "$TEST_TMP" c1
 	step "$t" container checkpoint --export "$TEST_TMP/nosuchdir/x.tar" c2
+	make_ctr "$t" c3 run -- sleep 1000
+	step "$t" container checkpoint --create-image 'Bad Name' c3
+	step "$t" inspect --format '{{.State.Status}}' c3
 }
 
-@test "--compress takes its algorithm in any case, and an export file that cannot be made is refused in Podman's words" {
+@test "--compress takes its algorithm in any case, and an export file that cannot be made or a --create-image name that is none are refused in Podman's words" {
 	audit_compare_expected export_sequence <<-'EOF'
 		$ container checkpoint --leave-running --export TMP/z.tar --compress ZSTD c1 -> 0
 		  out: c1
@@ -365,6 +368,10 @@ export_sequence() {
 		  err: Error: creating checkpoint export file "TMP": open TMP: is a directory
 		$ container checkpoint --export TMP/nosuchdir/x.tar c2 -> 125
 		  err: Error: creating checkpoint export file "TMP/nosuchdir/x.tar": open TMP/nosuchdir/x.tar: no such file or directory
+		$ container checkpoint --create-image Bad Name c3 -> 125
+		  err: Error: parsing reference "Bad Name": invalid reference format: use lowercase NAME[:TAG] or NAME@sha256:DIGEST
+		$ inspect --format {{.State.Status}} c3 -> 0
+		  out: running
 	EOF
 }
 

@@ -1441,8 +1441,9 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   if (r->create_image == NULL)
     return checkpoint_event (e, ref, checkpoint_container (e, ref, r, stats, err));
   memset (stats, 0, sizeof (*stats));
+  /* The parser's words alone, as Podman says them for --create-image.  */
   if (ferry_reference_parse (r->create_image, FERRY_REFERENCE_DEFAULT_LOCALHOST, &parsed, err) < 0)
-    return ferry_error_wrap (err, "invalid image name for --create-image");
+    return -1;
   ferry_reference_free (&parsed);
   /* The archive is written beside the store, whose blob is then a link
    * to it; not in the store's tmp directory, which the next ferry to open

@@ -59,7 +59,7 @@ all_latest_check (int all, int latest, int nargs, int restore)
 }
 
 /* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
- * running ones (checkpoint) or the checkpointed ones (restore).  */
+ * running ones (checkpoint) or the exited ones (restore).  */
 static char **
 select_containers (ferry_engine_t *e, int all, int latest, int want_running, char **args, int nargs,
                    ferry_error_t *err)
@@ -100,8 +100,9 @@ select_containers (ferry_engine_t *e, int all, int latest, int want_running, cha
   for (i = 0; i < n; i++)
     {
       struct ferry_container *c = list[i];
-      int eligible
-          = want_running ? c->status == FERRY_CONTAINER_RUNNING : ferry_container_is_checkpointed (c);
+      /* Restore's -a takes every exited container, checkpointed or not,
+       * as Podman does: one with no checkpoint is an error.  */
+      int eligible = c->status == (want_running ? FERRY_CONTAINER_RUNNING : FERRY_CONTAINER_EXITED);
       if (! eligible)
         continue;
       out = xrealloc (out, sizeof (char *) * (count + 2));
@@ -395,7 +396,7 @@ static const char restore_usage[]
       "image (checkpoint --create-image, or Podman's); the options marked \"with --import\" apply\n"
       "to a checkpoint image too.\n\n"
       "Options:\n"
-      "  -a, --all               restore all checkpointed containers\n"
+      "  -a, --all               restore all exited containers (one never checkpointed is an error)\n"
       "      --file-locks        restore file locks\n"
       "      --decrypt-key KEY   with --import: open an encrypted archive with the age identity file\n"
       "                          KEY (as age-keygen writes it); it is decrypted as it is read\n"

@@ -384,9 +384,15 @@ latest_sequence() {
 	make_ctr "$t" c1 create -- true
 	step "$t" container checkpoint -l
 	step "$t" container restore -l
+	make_ctr "$t" c2 run -- sleep 1000
+	make_ctr "$t" c3 run -- true
+	step "$t" wait c3
+	step "$t" container checkpoint -a
+	step "$t" container restore -a
+	step "$t" ps -a --format '{{.Names}} {{.State}}' --sort names
 }
 
-@test "checkpoint and restore --latest with no container at all say Podman's \"no such container\"; --all does nothing" {
+@test "checkpoint and restore --latest with no container at all say Podman's \"no such container\"; --all does nothing; restore --all takes every exited container, as Podman's" {
 	audit_compare_expected latest_sequence <<-'EOF'
 		$ container checkpoint --latest -> 125
 		  err: Error: no such container
@@ -398,6 +404,17 @@ latest_sequence() {
 		  err: Error: "created" is not running, cannot checkpoint: container state improper
 		$ container restore -l -> 125
 		  err: Error: a complete checkpoint for this container cannot be found, cannot restore: container <ID> has none; checkpoint it first (ferry container checkpoint <ID>)
+		$ wait c3 -> 0
+		  out: 0
+		$ container checkpoint -a -> 0
+		  out: <ID>
+		$ container restore -a -> 125
+		  out: <ID>
+		  err: Error: a complete checkpoint for this container cannot be found, cannot restore: container <ID> has none; checkpoint it first (ferry container checkpoint <ID>)
+		$ ps -a --format {{.Names}} {{.State}} --sort names -> 0
+		  out: c1 created
+		  out: c2 running
+		  out: c3 exited
 	EOF
 }
 

@@ -680,9 +680,9 @@ ferry_cmd_restore (int argc, char **argv)
   if (n_publish && r.import_path == NULL)
     return ferry_cli_failf (
         "--publish replaces the ports of an imported container: use it with --import or a checkpoint image");
-  if ((r.ignore_static_ip || r.ignore_static_mac) && r.import_path == NULL)
-    return ferry_cli_failf (
-        "--ignore-static-ip and --ignore-static-mac only make sense with --import or a checkpoint image");
+  /* --ignore-static-ip and --ignore-static-mac in place are taken, as
+   * Podman takes them, and change nothing: a container checkpointed in
+   * place keeps its network attached, so its addresses cannot be taken.  */
   if (r.decrypt_key && r.import_path == NULL)
     return ferry_cli_failf ("--decrypt-key opens an exported archive: use it with --import");
   if (r.import_path && strcmp (r.import_path, "-") == 0 && isatty (STDIN_FILENO))

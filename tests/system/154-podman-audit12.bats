@@ -36,6 +36,8 @@ refusals_sequence() {
 	step "$t" container checkpoint -P --with-previous c1
 	step "$t" container restore --import-previous "$TEST_TMP/plain.txt" c1
 	step "$t" container restore --pod p1 c1
+	step "$t" container restore --ignore-static-ip c1
+	step "$t" container restore --ignore-static-mac c1
 	step "$t" container restore --import "$TEST_TMP/plain.txt"
 	step "$t" container restore --import "$TEST_TMP"
 	step "$t" container checkpoint --leave-running --export "$TEST_TMP/c1.tar" c1
@@ -66,6 +68,10 @@ refusals_sequence() {
 		  err: Error: --import-previous can only be used with image or --import
 		$ container restore --pod p1 c1 -> 125
 		  err: Error: --pod can only be used with image or --import
+		$ container restore --ignore-static-ip c1 -> 125
+		  err: Error: container <ID> is running or paused, cannot restore: container state improper
+		$ container restore --ignore-static-mac c1 -> 125
+		  err: Error: container <ID> is running or paused, cannot restore: container state improper
 		$ container restore --import TMP/plain.txt -> 125
 		  err: Error: failed extracting runtime information from TMP/plain.txt: checkpoint archive `TMP/plain.txt` is not a tar archive: Unrecognized archive format
 		$ container restore --import TMP -> 125
@@ -134,12 +140,12 @@ state_sequence() {
 	step "$t" container checkpoint c1
 	JQ=$state _step jq_part "$t" inspect c1
 	step "$t" ps -a --format '{{.Names}} {{.State}}'
-	step "$t" container restore c1
+	step "$t" container restore --ignore-static-ip --ignore-static-mac c1
 	JQ=$state _step jq_part "$t" inspect c1
 	step "$t" inspect --format '{{.State.Checkpointed}} {{.State.Restored}}' c1
 }
 
-@test "a checkpoint ends the restored run (Restored, RestoredAt) and a restore spends the checkpoint (Checkpointed, CheckpointedAt), as in Podman" {
+@test "a checkpoint ends the restored run (Restored, RestoredAt) and a restore spends the checkpoint (Checkpointed, CheckpointedAt), as in Podman; in place --ignore-static-ip/mac are taken" {
 	audit_compare_expected state_sequence <<-'EOF'
 		$ container checkpoint c1 -> 0
 		  out: c1
@@ -155,7 +161,7 @@ state_sequence() {
 		  out: ["exited",true,null,true,false]
 		$ ps -a --format {{.Names}} {{.State}} -> 0
 		  out: c1 exited
-		$ container restore c1 -> 0
+		$ container restore --ignore-static-ip --ignore-static-mac c1 -> 0
 		  out: c1
 		$ inspect c1 -> 0
 		  out: ["running",null,true,false,true]

@@ -332,14 +332,14 @@ ferry_cmd_checkpoint (int argc, char **argv)
   if (! all && ! latest && optind >= argc)
     return ferry_cli_failf ("you must provide at least one name or id");
   if (compress_given && r.export_path == NULL && r.create_image == NULL)
-    return ferry_cli_failf ("--compress can only be used with --export (or --create-image)");
+    return ferry_cli_failf ("--compress can only be used with --export");
   if (r.create_image && r.export_path)
     return ferry_cli_failf ("--create-image and --export each take the checkpoint away: choose one");
-  /* Podman's words; ferry takes them with --create-image too.  */
+  /* Podman's lines, whole; ferry takes these with --create-image too.  */
   if (r.ignore_rootfs && r.export_path == NULL && r.create_image == NULL)
-    return ferry_cli_failf ("--ignore-rootfs can only be used with --export (or --create-image)");
+    return ferry_cli_failf ("--ignore-rootfs can only be used with --export");
   if (r.ignore_volumes && r.export_path == NULL && r.create_image == NULL)
-    return ferry_cli_failf ("--ignore-volumes can only be used with --export (or --create-image)");
+    return ferry_cli_failf ("--ignore-volumes can only be used with --export");
   if (r.sign_key && r.export_path == NULL)
     return ferry_cli_failf ("--sign-key signs an exported archive: use it with --export");
   if (n_recipients && r.export_path == NULL)

@@ -55,9 +55,9 @@ refusals_sequence() {
 		$ container restore -> 125
 		  err: Error: you must provide at least one name or id
 		$ container checkpoint --ignore-rootfs c1 -> 125
-		  err: Error: --ignore-rootfs can only be used with --export (or --create-image)
+		  err: Error: --ignore-rootfs can only be used with --export
 		$ container checkpoint --ignore-volumes c1 -> 125
-		  err: Error: --ignore-volumes can only be used with --export (or --create-image)
+		  err: Error: --ignore-volumes can only be used with --export
 		$ container restore --ignore-rootfs c1 -> 125
 		  err: Error: --ignore-rootfs can only be used with image or --import
 		$ container restore --ignore-volumes c1 -> 125

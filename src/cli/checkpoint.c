@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 enum
@@ -33,6 +34,15 @@ enum
   OPT_PULL,
 };
 
+/* Podman's options that ferry only refuses, in Podman's words where it has
+ * them (they are in no --help).  */
+enum
+{
+  OPT_WITH_PREVIOUS = 0x4B00,
+  OPT_IMPORT_PREVIOUS,
+  OPT_POD,
+};
+
 /* Podman's checks of --all and --latest, in its words (RESTORE: restore's
  * for --latest with names): not both, and no names beside either.  */
 static int
@@ -49,7 +59,7 @@ all_latest_check (int all, int latest, int nargs, int restore)
 }
 
 /* The containers -a/-l or the arguments name.  WANT_RUNNING: -a takes the
- * running ones (checkpoint) or the checkpointed ones (restore).  */
+ * running ones (checkpoint) or the exited ones (restore).  */
 static char **
 select_containers (ferry_engine_t *e, int all, int latest, int want_running, char **args, int nargs,
                    ferry_error_t *err)
@@ -64,6 +74,24 @@ select_containers (ferry_engine_t *e, int all, int latest, int want_running, cha
         out[i] = xstrdup (args[i]);
       return out;
     }
+  /* The latest, whatever its state (the command says what is wrong with
+   * it); none at all is Podman's "no such container".  */
+  if (latest)
+    {
+      struct ferry_container *c = NULL;
+
+      if (ferry_container_latest (e, &c, err) < 0)
+        {
+          free (out);
+          return NULL;
+        }
+      out = xrealloc (out, sizeof (char *) * 2);
+      /* The full ID, as Podman prints it for -l.  */
+      out[0] = xstrdup (c->id);
+      out[1] = NULL;
+      ferry_container_free (c);
+      return out;
+    }
   if (ferry_container_list (e, &list, &n, err) < 0)
     {
       free (out);
@@ -71,15 +99,14 @@ select_containers (ferry_engine_t *e, int all, int latest, int want_running, cha
     }
   for (i = 0; i < n; i++)
     {
-      struct ferry_container *c = list[latest ? n - 1 - i : i];
-      int eligible
-          = want_running ? c->status == FERRY_CONTAINER_RUNNING : ferry_container_is_checkpointed (c);
-      if (latest && i > 0)
-        break;
-      if (! eligible && all)
+      struct ferry_container *c = list[i];
+      /* Restore's -a takes every exited container, checkpointed or not,
+       * as Podman does: one with no checkpoint is an error.  */
+      int eligible = c->status == (want_running ? FERRY_CONTAINER_RUNNING : FERRY_CONTAINER_EXITED);
+      if (! eligible)
         continue;
       out = xrealloc (out, sizeof (char *) * (count + 2));
-      /* Full IDs, as Podman prints them for -a and -l.  */
+      /* Full IDs, as Podman prints them for -a.  */
       out[count++] = xstrdup (c->id);
       out[count] = NULL;
     }
@@ -87,30 +114,70 @@ select_containers (ferry_engine_t *e, int all, int latest, int want_running, cha
   return out;
 }
 
+/* CRIU's statistics as Podman prints them: its fields, in its order, and
+ * only those that are not zero (Go's omitempty).  */
 static json_object *
-stats_json (const char *total_key, const char *runtime_key, const char *id, const struct ferry_cr_stats *s)
+podman_criu_statistics (json_object *criu)
 {
-  json_object *o = json_object_new_object (), *list = json_object_new_array (),
-              *c = json_object_new_object ();
+  static const char *const fields[]
+      = { "freezing_time", "frozen_time",   "memdump_time",   "memwrite_time",
+          "pages_scanned", "pages_written", "pages_compared", "pages_skipped_cow",
+          "forking_time",  "restore_time",  "pages_restored" };
+  json_object *out = json_object_new_object (), *v;
 
-  json_object_object_add (o, total_key, json_object_new_int64 (s->total_us));
-  json_object_object_add (c, "Id", json_object_new_string (id));
-  json_object_object_add (c, runtime_key, json_object_new_int64 (s->runtime_us));
-  json_object_object_add (c, "criu_statistics",
-                          s->criu ? json_object_get (s->criu) : json_object_new_object ());
-  json_object_array_add (list, c);
-  json_object_object_add (o, "container_statistics", list);
-  return o;
+  for (size_t i = 0; criu && i < sizeof (fields) / sizeof (fields[0]); i++)
+    if (json_object_object_get_ex (criu, fields[i], &v) && json_object_get_uint64 (v) != 0)
+      json_object_object_add (out, fields[i], json_object_get (v));
+  return out;
 }
 
+/* --print-stats of one command: as Podman, one JSON document for all its
+ * containers, the time of them all and each one's.  */
+struct stats_report
+{
+  json_object *list;
+  long long total_us;
+};
+
+static void
+stats_report_add (struct stats_report *report, const char *runtime_key, const char *id,
+                  const struct ferry_cr_stats *s)
+{
+  json_object *c = json_object_new_object ();
+
+  if (report->list == NULL)
+    report->list = json_object_new_array ();
+  json_object_object_add (c, "Id", json_object_new_string (id));
+  json_object_object_add (c, runtime_key, json_object_new_int64 (s->runtime_us));
+  json_object_object_add (c, "criu_statistics", podman_criu_statistics (s->criu));
+  json_object_array_add (report->list, c);
+  report->total_us += s->total_us;
+}
+
+/* Prints the document to OUT when a container is in it, and frees it.  */
+static void
+stats_report_print (struct stats_report *report, FILE *out, const char *total_key)
+{
+  cleanup_json json_object *o = NULL;
+
+  if (report->list == NULL)
+    return;
+  o = json_object_new_object ();
+  json_object_object_add (o, total_key, json_object_new_int64 (report->total_us));
+  json_object_object_add (o, "container_statistics", report->list);
+  report->list = NULL;
+  fprintf (out, "%s\n", ferry_json_to_string (o, 1));
+}
+
+/* In any case, as Podman takes them.  */
 static int
 parse_compression (const char *s, enum ferry_compression *out)
 {
-  if (strcmp (s, "zstd") == 0)
+  if (strcasecmp (s, "zstd") == 0)
     *out = FERRY_COMPRESSION_ZSTD;
-  else if (strcmp (s, "gzip") == 0)
+  else if (strcasecmp (s, "gzip") == 0)
     *out = FERRY_COMPRESSION_GZIP;
-  else if (strcmp (s, "none") == 0)
+  else if (strcasecmp (s, "none") == 0)
     *out = FERRY_COMPRESSION_NONE;
   else
     return -1;
@@ -167,6 +234,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
           { "print-stats", no_argument, NULL, OPT_PRINT_STATS },
           { "sign-key", required_argument, NULL, OPT_SIGN_KEY },
           { "tcp-established", no_argument, NULL, OPT_TCP_ESTABLISHED },
+          { "with-previous", no_argument, NULL, OPT_WITH_PREVIOUS },
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   struct ferry_checkpoint_request r = { .compression = FERRY_COMPRESSION_ZSTD };
@@ -176,14 +244,20 @@ ferry_cmd_checkpoint (int argc, char **argv)
   cleanup_strv char **targets = NULL;
   ferry_error_t err = NULL;
   int all = 0, latest = 0, print_stats = 0, to_stdout = 0, compress_given = 0, c, ret = 0;
-  size_t i;
+  int pre_checkpoint = 0, with_previous = 0;
+  cleanup_strv char **ids = NULL;
+  struct stats_report report = { NULL, 0 };
+  size_t i, n;
 
   while ((c = getopt_long (argc, argv, ":ac:e:klPRh", opts, NULL)) != -1)
     switch (c)
       {
       case 'P':
-        ferry_checkpoint_precopy (&err);
-        return ferry_cli_fail (&err);
+        pre_checkpoint = 1;
+        break;
+      case OPT_WITH_PREVIOUS:
+        with_previous = 1;
+        break;
       case 'a':
         all = 1;
         break;
@@ -245,17 +319,27 @@ ferry_cmd_checkpoint (int argc, char **argv)
             return FERRY_EXIT_ERROR;
         }
       }
+  if (pre_checkpoint && with_previous)
+    return ferry_cli_failf ("--with-previous can not be used with --pre-checkpoint");
+  /* No pre-dump can be taken, so there is none to build on.  */
+  if (pre_checkpoint || with_previous)
+    {
+      ferry_checkpoint_precopy (&err);
+      return ferry_cli_fail (&err);
+    }
   if (all_latest_check (all, latest, argc - optind, 0) != 0)
     return FERRY_EXIT_ERROR;
   if (! all && ! latest && optind >= argc)
-    return ferry_cli_failf ("no container given: ferry container checkpoint CONTAINER (or --all, --latest)");
+    return ferry_cli_failf ("you must provide at least one name or id");
   if (compress_given && r.export_path == NULL && r.create_image == NULL)
     return ferry_cli_failf ("--compress can only be used with --export");
   if (r.create_image && r.export_path)
     return ferry_cli_failf ("--create-image and --export each take the checkpoint away: choose one");
-  if ((r.ignore_rootfs || r.ignore_volumes) && r.export_path == NULL && r.create_image == NULL)
-    return ferry_cli_failf (
-        "--ignore-rootfs and --ignore-volumes only make sense with --export or --create-image");
+  /* Podman's lines, whole; ferry takes these with --create-image too.  */
+  if (r.ignore_rootfs && r.export_path == NULL && r.create_image == NULL)
+    return ferry_cli_failf ("--ignore-rootfs can only be used with --export");
+  if (r.ignore_volumes && r.export_path == NULL && r.create_image == NULL)
+    return ferry_cli_failf ("--ignore-volumes can only be used with --export");
   if (r.sign_key && r.export_path == NULL)
     return ferry_cli_failf ("--sign-key signs an exported archive: use it with --export");
   if (n_recipients && r.export_path == NULL)
@@ -272,6 +356,18 @@ ferry_cmd_checkpoint (int argc, char **argv)
     return ferry_cli_fail (&err);
   if ((r.export_path || r.create_image) && targets[0] && targets[1])
     return ferry_cli_failf ("--export and --create-image take exactly one container");
+  /* Every name is a container before any is checkpointed, as Podman looks
+   * them all up first; the full IDs are the statistics'.  */
+  for (n = 0; targets[n]; n++)
+    ;
+  ids = xmalloc0 (sizeof (char *) * (n + 1));
+  for (i = 0; i < n; i++)
+    {
+      cleanup_free char *image_id = NULL;
+
+      if (ferry_container_identify (e, targets[i], &ids[i], &image_id, &err) < 0)
+        return ferry_cli_fail (&err);
+    }
   for (i = 0; targets[i]; i++)
     {
       struct ferry_cr_stats stats;
@@ -282,18 +378,15 @@ ferry_cmd_checkpoint (int argc, char **argv)
           ferry_cr_stats_release (&stats);
           continue;
         }
-      /* The archive has standard output to itself: the statistics go to
-       * standard error, the name nowhere.  */
       if (print_stats)
-        {
-          cleanup_json json_object *o
-              = stats_json ("ferry_checkpoint_duration", "runtime_checkpoint_duration", targets[i], &stats);
-          fprintf (to_stdout ? stderr : stdout, "%s\n", ferry_json_to_string (o, 1));
-        }
+        stats_report_add (&report, "runtime_checkpoint_duration", ids[i], &stats);
       else if (! to_stdout)
         puts (targets[i]);
       ferry_cr_stats_release (&stats);
     }
+  /* The archive has standard output to itself: the statistics go to
+   * standard error, the name nowhere.  */
+  stats_report_print (&report, to_stdout ? stderr : stdout, "ferry_checkpoint_duration");
   return ret;
 }
 
@@ -303,7 +396,7 @@ static const char restore_usage[]
       "image (checkpoint --create-image, or Podman's); the options marked \"with --import\" apply\n"
       "to a checkpoint image too.\n\n"
       "Options:\n"
-      "  -a, --all               restore all checkpointed containers\n"
+      "  -a, --all               restore all exited containers (one never checkpointed is an error)\n"
       "      --file-locks        restore file locks\n"
       "      --decrypt-key KEY   with --import: open an encrypted archive with the age identity file\n"
       "                          KEY (as age-keygen writes it); it is decrypted as it is read\n"
@@ -334,24 +427,73 @@ static const char restore_usage[]
       "With --import, an image this host lacks is pulled by the digest the archive "
       "records:\n" FERRY_REGISTRY_OPTIONS_HELP;
 
-/* REF, one of several restore names, when it is no container: Podman's
- * refusal, printed (an image that is no checkpoint, or nothing of that
- * name), and -1.  */
+/* REF, one of several restore names: 0 for a container, 1 and *BLOB its
+ * archive for a checkpoint image here; else Podman's refusal, printed (an
+ * image that is no checkpoint, or nothing of that name), and -1.  */
 static int
-refuse_non_container (ferry_engine_t *e, const char *ref)
+restore_target_kind (ferry_engine_t *e, const char *ref, char **blob)
 {
   static const struct ferry_transfer_options no_pull = { 0 };
-  cleanup_free char *blob = NULL, *missing = NULL;
+  cleanup_free char *missing = NULL;
   ferry_error_t err = NULL;
-  int found = ferry_checkpoint_image_find (e, ref, "never", &no_pull, &blob, &missing, &err);
+  int found = ferry_checkpoint_image_find (e, ref, "never", &no_pull, blob, &missing, &err);
 
   if (found < 0)
-    ferry_cli_fail (&err);
-  else if (found == 0 && missing)
-    ferry_cli_failf ("no such container or image: %s", ref);
+    return ferry_cli_fail (&err), -1;
+  if (found == 0 && missing)
+    return ferry_cli_failf ("no such container or image: %s", ref), -1;
+  return found;
+}
+
+/* The N archives of restore_target_kind's images, NULL for a container.  */
+static void
+free_blobs (char **blobs, int n)
+{
+  for (int k = 0; k < n; k++)
+    free (blobs[k]);
+  free (blobs);
+}
+
+/* Restores the container REF in place, or (REF NULL) the one R imports,
+ * and prints what Podman prints, or with REPORT adds its statistics there.
+ * 0, or FERRY_EXIT_ERROR with the failure reported, or with DEFER, left
+ * there for the caller to report.  */
+static int
+restore_one (ferry_engine_t *e, const struct ferry_restore_request *r, const char *ref,
+             struct stats_report *report, ferry_error_t *defer)
+{
+  struct ferry_cr_stats stats;
+  cleanup_free char *id = NULL;
+  ferry_error_t err = NULL;
+
+  if (ferry_container_restore (e, ref, r, &id, &stats, &err) < 0)
+    {
+      /* Podman's words for whatever stops a restore from an image.  */
+      if (r->image)
+        ferry_error_wrap (&err, "unable to import checkpoint from image: \"%s\"", r->image);
+      ferry_cr_stats_release (&stats);
+      if (defer)
+        {
+          *defer = err;
+          return FERRY_EXIT_ERROR;
+        }
+      return ferry_cli_fail (&err);
+    }
+  if (stats.unverified)
+    fprintf (stderr,
+             "Warning: %s was written by Podman or CRI-O: it carries no digests, so its content could "
+             "not be verified\n",
+             r->image                            ? r->image
+             : strcmp (r->import_path, "-") == 0 ? "the archive on standard input"
+                                                 : r->import_path);
+  for (size_t k = 0; stats.networks_made && stats.networks_made[k]; k++)
+    fprintf (stderr, "created network %s from the archive's definition\n", stats.networks_made[k]);
+  if (report)
+    stats_report_add (report, "runtime_restore_duration", id, &stats);
   else
-    return 0;
-  return -1;
+    puts (ref ? ref : id);
+  ferry_cr_stats_release (&stats);
+  return 0;
 }
 
 int
@@ -376,6 +518,8 @@ ferry_cmd_restore (int argc, char **argv)
                                         { "ignore-static-mac", no_argument, NULL, OPT_IGNORE_STATIC_MAC },
                                         { "publish", required_argument, NULL, 'p' },
                                         { "verify-key", required_argument, NULL, OPT_VERIFY_KEY },
+                                        { "import-previous", required_argument, NULL, OPT_IMPORT_PREVIOUS },
+                                        { "pod", required_argument, NULL, OPT_POD },
                                         FERRY_REGISTRY_OPTIONS,
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
@@ -389,7 +533,10 @@ ferry_cmd_restore (int argc, char **argv)
   size_t n_verify_keys = 0;
   ferry_error_t err = NULL;
   cleanup_free char *image_blob = NULL, *missing = NULL;
-  const char *pull_policy = "missing";
+  char **blobs = NULL;
+  int several = 0;
+  struct stats_report report = { NULL, 0 };
+  const char *pull_policy = "missing", *import_previous = NULL, *pod = NULL;
   int all = 0, latest = 0, print_stats = 0, c, ret = 0;
   size_t i;
 
@@ -460,6 +607,12 @@ ferry_cmd_restore (int argc, char **argv)
       case OPT_DECRYPT_KEY:
         r.decrypt_key = optarg;
         break;
+      case OPT_IMPORT_PREVIOUS:
+        import_previous = optarg;
+        break;
+      case OPT_POD:
+        pod = optarg;
+        break;
       case OPT_TRUST_ARCHIVE:
         r.trust_archive = 1;
         break;
@@ -503,29 +656,38 @@ ferry_cmd_restore (int argc, char **argv)
           r.image = argv[optind++];
         }
     }
-  /* Several names: each a container, else Podman's refusal of the first
-   * that is not, before anything is restored.  */
+  /* Several names: each a container or a checkpoint image here (its
+   * archive in BLOBS), else Podman's refusal of the first that is neither,
+   * before anything is restored.  */
   if (! r.import_path && ! all && ! latest && argc - optind > 1)
-    for (int k = optind; k < argc; k++)
-      if (refuse_non_container (e, argv[k]) < 0)
-        return FERRY_EXIT_ERROR;
+    {
+      several = argc - optind;
+      blobs = xmalloc0 (sizeof (char *) * (several + 1));
+      for (int k = 0; k < several; k++)
+        if (restore_target_kind (e, argv[optind + k], &blobs[k]) < 0)
+          {
+            free_blobs (blobs, several);
+            return FERRY_EXIT_ERROR;
+          }
+    }
   /* Podman's words, for a container and for nothing of that name.  */
   if (r.name && r.import_path == NULL)
     return ferry_cli_failf ("--name can only be used with image or --import");
+  if (import_previous && r.import_path == NULL)
+    return ferry_cli_failf ("--import-previous can only be used with image or --import");
+  if (pod && r.import_path == NULL)
+    return ferry_cli_failf ("--pod can only be used with image or --import");
   if (n_publish && r.import_path == NULL)
     return ferry_cli_failf (
         "--publish replaces the ports of an imported container: use it with --import or a checkpoint image");
-  if ((r.ignore_static_ip || r.ignore_static_mac) && r.import_path == NULL)
-    return ferry_cli_failf (
-        "--ignore-static-ip and --ignore-static-mac only make sense with --import or a checkpoint image");
+  /* --ignore-static-ip and --ignore-static-mac in place are taken, as
+   * Podman takes them, and change nothing: a container checkpointed in
+   * place keeps its network attached, so its addresses cannot be taken.  */
   if (r.decrypt_key && r.import_path == NULL)
     return ferry_cli_failf ("--decrypt-key opens an exported archive: use it with --import");
   if (r.import_path && strcmp (r.import_path, "-") == 0 && isatty (STDIN_FILENO))
     return ferry_cli_failf ("--import - reads the archive from standard input, which is a terminal: "
                             "pipe or redirect the archive into it");
-  if (r.import_path && (all || latest || optind < argc))
-    return ferry_cli_failf (
-        "--import restores the archive's container: give no container names, --all or --latest");
   /* An archive that is not there: Podman's words, then the fix.  */
   if (r.import_path && r.import_path != image_blob && strcmp (r.import_path, "-") != 0
       && access (r.import_path, R_OK) < 0)
@@ -534,56 +696,70 @@ ferry_cmd_restore (int argc, char **argv)
         "for import: open %s: %s: give --import an archive of container checkpoint --export",
         r.import_path, r.import_path, r.import_path,
         errno == ENOENT ? "no such file or directory" : strerror (errno));
-  if (! r.import_path && (r.ignore_rootfs || r.ignore_volumes))
+  /* Podman's words, once the archive is known to be there, as it checks.  */
+  if (r.import_path && optind < argc)
+    return ferry_cli_failf ("cannot use --import with positional arguments");
+  if (r.import_path && (all || latest))
+    return ferry_cli_failf ("cannot use --import with --all or --latest");
+  if (import_previous && access (import_previous, R_OK) < 0)
+    return ferry_cli_failf ("failed to open pre-checkpoint archive for import: open %s: %s", import_previous,
+                            errno == ENOENT ? "no such file or directory" : strerror (errno));
+  if (import_previous)
     return ferry_cli_failf (
-        "--ignore-rootfs and --ignore-volumes only make sense with --import or a checkpoint image");
+        "--import-previous is not supported: ferry makes no pre-checkpoints; restore with --import alone");
+  if (pod)
+    return ferry_cli_failf ("cannot restore non pod container into pod: ferry has no pods; restore without "
+                            "--pod");
+  if (! r.import_path && r.ignore_rootfs)
+    return ferry_cli_failf ("--ignore-rootfs can only be used with image or --import");
+  if (! r.import_path && r.ignore_volumes)
+    return ferry_cli_failf ("--ignore-volumes can only be used with image or --import");
   if (! r.import_path && r.trust_archive)
     return ferry_cli_failf ("--trust-archive only makes sense with --import or a checkpoint image");
   if (! r.import_path && n_verify_keys)
     return ferry_cli_failf (
         "--verify-key checks an imported archive: use it with --import or a checkpoint image");
   if (! r.import_path && ! all && ! latest && optind >= argc)
-    return ferry_cli_failf ("no container given: ferry container restore CONTAINER|CHECKPOINT-IMAGE (or "
-                            "--all, --latest, --import FILE)");
+    return ferry_cli_failf ("you must provide at least one name or id");
   /* Podman's line, word for word: scripts match it whole.  */
   if (! r.import_path && missing)
     return ferry_cli_failf ("no such container or image: %s", argv[optind]);
   if (r.import_path)
     {
-      targets = xmalloc0 (sizeof (char *) * 2);
-      targets[0] = xstrdup (r.import_path);
+      ret = restore_one (e, &r, NULL, print_stats ? &report : NULL, NULL);
+      stats_report_print (&report, stdout, "ferry_restore_duration");
+      return ret;
     }
-  else if ((targets = select_containers (e, all, latest, 0, argv + optind, argc - optind, &err)) == NULL)
+  if (several)
+    {
+      /* In their order, as Podman; what stops a checkpoint image is told
+       * after the rest, as Podman tells it.  */
+      ferry_error_t *deferred = xmalloc0 (sizeof (ferry_error_t) * several);
+
+      for (int k = 0; k < several; k++)
+        {
+          struct ferry_restore_request from_image = r;
+
+          from_image.import_path = blobs[k];
+          from_image.image = blobs[k] ? argv[optind + k] : NULL;
+          if (restore_one (e, &from_image, blobs[k] ? NULL : argv[optind + k], print_stats ? &report : NULL,
+                           blobs[k] ? &deferred[k] : NULL)
+              != 0)
+            ret = FERRY_EXIT_ERROR;
+        }
+      stats_report_print (&report, stdout, "ferry_restore_duration");
+      for (int k = 0; k < several; k++)
+        if (deferred[k])
+          ferry_cli_fail (&deferred[k]);
+      free (deferred);
+      free_blobs (blobs, several);
+      return ret;
+    }
+  if ((targets = select_containers (e, all, latest, 0, argv + optind, argc - optind, &err)) == NULL)
     return ferry_cli_fail (&err);
   for (i = 0; targets[i]; i++)
-    {
-      struct ferry_cr_stats stats;
-      cleanup_free char *id = NULL;
-
-      if (ferry_container_restore (e, r.import_path ? NULL : targets[i], &r, &id, &stats, &err) < 0)
-        {
-          ret = ferry_cli_fail (&err);
-          ferry_cr_stats_release (&stats);
-          continue;
-        }
-      if (stats.unverified)
-        fprintf (stderr,
-                 "Warning: %s was written by Podman or CRI-O: it carries no digests, so its content could "
-                 "not be verified\n",
-                 r.image                            ? r.image
-                 : strcmp (r.import_path, "-") == 0 ? "the archive on standard input"
-                                                    : r.import_path);
-      for (size_t k = 0; stats.networks_made && stats.networks_made[k]; k++)
-        fprintf (stderr, "created network %s from the archive's definition\n", stats.networks_made[k]);
-      if (print_stats)
-        {
-          cleanup_json json_object *o
-              = stats_json ("ferry_restore_duration", "runtime_restore_duration", id, &stats);
-          puts (ferry_json_to_string (o, 1));
-        }
-      else
-        puts (r.import_path ? id : targets[i]);
-      ferry_cr_stats_release (&stats);
-    }
+    if (restore_one (e, &r, targets[i], print_stats ? &report : NULL, NULL) != 0)
+      ret = FERRY_EXIT_ERROR;
+  stats_report_print (&report, stdout, "ferry_restore_duration");
   return ret;
 }

@@ -4873,7 +4873,11 @@ ps_json (const struct ferry_container *c, const char *health, int ns, json_objec
   json_object_object_add (o, "CreatedAt", json_object_new_string (c->created));
   json_object_object_add (o, "State", json_object_new_string (ferry_container_status_name (c->status)));
   json_object_object_add (o, "Status", json_object_new_string (status));
-  json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
+  /* Podman's Exited is its exit's: a checkpoint ends the container
+   * without one.  */
+  json_object_object_add (
+      o, "Exited",
+      json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED && ! ferry_container_is_checkpointed (c)));
   json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
   json_object_object_add (o, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));
   /* Go's nil map without labels, and its zero time's seconds for a time
@@ -5023,7 +5027,11 @@ ps_report (const struct ferry_container *c, const char *health, int no_trunc, co
   json_object_object_add (o, "Mounts", mounts);
   json_object_object_add (o, "Networks", json_object_new_string (networks));
   json_object_object_add (o, "ExitCode", json_object_new_int (c->exit_code));
-  json_object_object_add (o, "Exited", json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED));
+  /* Podman's Exited is its exit's: a checkpoint ends the container
+   * without one.  */
+  json_object_object_add (
+      o, "Exited",
+      json_object_new_boolean (c->status == FERRY_CONTAINER_EXITED && ! ferry_container_is_checkpointed (c)));
   json_object_object_add (o, "ExitedAt", json_object_new_int64 (unix_time_or_zero (c->finished_at)));
   json_object_object_add (o, "StartedAt", json_object_new_int64 (unix_time_or_zero (c->started_at)));
   json_object_object_add (o, "Pid", json_object_new_int (ferry_container_has_monitor (c) ? c->pid : 0));

@@ -222,7 +222,7 @@ load helpers
 	run_fb container restore -i "$TEST_TMP/v.tar"
 	assert_status 125
 	assert_one_line_error
-	assert_output_contains "volume keep already exists"
+	assert_output_contains "volume with name keep already exists"
 	assert_output_contains "--ignore-volumes"
 	run_fb ps -a -q
 	[ -z "$output" ]
@@ -303,9 +303,9 @@ load helpers
 	assert_status 0
 	echo "$output" | jq -e '.ferry_checkpoint_duration > 0'
 	echo "$output" | jq -e '.container_statistics[0].runtime_checkpoint_duration > 0'
-	for k in freezing_time frozen_time memdump_time memwrite_time pages_scanned pages_written; do
-		echo "$output" | jq -e ".container_statistics[0].criu_statistics.$k >= 0" >/dev/null
-	done
+	# CRIU's counters as Podman gives them: its own only, a zero left out.
+	echo "$output" | jq -e '.container_statistics[0].criu_statistics | (keys - ["freezing_time", "frozen_time",
+		"memdump_time", "memwrite_time", "pages_scanned", "pages_written"]) == [] and .pages_scanned > 0' >/dev/null
 	run_ferry container restore --print-stats s
 	assert_status 0
 	echo "$output" | jq -e '.ferry_restore_duration > 0'

@@ -495,7 +495,7 @@ checkpoint_sequence() {
 		$ run -d --network none --name c2 localhost/ferry-test:latest sleep 100 -> 0
 		  out: <ID>
 		$ container checkpoint --export TMP/nosuchdir/x.tar c2 -> 125
-		  err: Error: creating checkpoint export file "TMP/nosuchdir/x.tar": No such file or directory
+		  err: Error: creating checkpoint export file "TMP/nosuchdir/x.tar": open TMP/nosuchdir/x.tar: no such file or directory
 		$ rm -f -t 0 c1 -> 0
 		  out: c1
 		$ rm -f -t 0 c2 -> 0

@@ -30,6 +30,7 @@
 #include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -66,6 +67,18 @@ ferry_checkpoint_precopy (ferry_error_t *err)
                              "without it");
   return ferry_make_error (err, 0,
                            "pre-copy (--pre-checkpoint) is not supported by ferry: checkpoint without it");
+}
+
+/* Podman's words for an export file that cannot be made: Go's "open
+ * PATH: " and the system's reason as Go words it, in lower case.  */
+static int
+export_file_error (ferry_error_t *err, int errno_, const char *path)
+{
+  char reason[256];
+
+  snprintf (reason, sizeof (reason), "%s", strerror (errno_));
+  reason[0] = (char) tolower ((unsigned char) reason[0]);
+  return ferry_make_error (err, 0, "creating checkpoint export file \"%s\": open %s: %s", path, path, reason);
 }
 
 /* ---- what goes into an archive ------------------------------------------- */
@@ -432,7 +445,7 @@ export_begin (ferry_engine_t *e, const struct ferry_container *c, const struct f
     {
       x->fd = open (x->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
       if (x->fd < 0)
-        return ferry_make_error (err, errno, "creating checkpoint export file \"%s\"", r->export_path);
+        return export_file_error (err, errno, r->export_path);
       if (fchmod (x->fd, 0600) < 0)
         return ferry_make_error (err, errno, "cannot set the mode of `%s`", x->tmp);
     }
@@ -636,7 +649,8 @@ checkpoint_work (ferry_engine_t *e, const struct ferry_operation *op)
  * goes first, since the images in WORK are what says the swap is not
  * done.  */
 static int
-keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *work, ferry_error_t *err)
+keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *work, int keep_log,
+             ferry_error_t *err)
 {
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *images = xasprintf ("%s/checkpoint", work);
@@ -654,7 +668,12 @@ keep_images (ferry_engine_t *e, const struct ferry_container *c, const char *wor
   /* Kept already, by a forward that could not record its end.  */
   if (! ferry_path_exists (images))
     return 0;
-  rename (log, klog);
+  /* CRIU's log only when asked (--keep), as Podman keeps it: inspect's
+   * CheckpointLog shows it while it is there.  */
+  if (keep_log)
+    rename (log, klog);
+  else
+    unlink (log);
   rename (stats, kstats);
   if (ferry_path_exists (shm) && rename (shm, kshm) < 0)
     goto fail;
@@ -713,7 +732,8 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
        * for their restore.  */
       /* Not kept: the record stays for the next command's settle, which
        * tries again, and WORK with both sets of images.  */
-      if (export_path == NULL && work && keep_images (e, c, work, err) < 0)
+      if (export_path == NULL && work
+          && keep_images (e, c, work, ferry_operation_detail_bool (op, "keep"), err) < 0)
         return -1;
       c->status = FERRY_CONTAINER_EXITED;
       c->exit_code = 0;
@@ -724,6 +744,10 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
        * for their restore.  */
       free (c->checkpointed_at);
       c->checkpointed_at = ferry_time_now ();
+      /* No longer the run a restore started, as Podman's RestoredAt and
+       * Restored say.  */
+      free (c->restored_at);
+      c->restored_at = xstrdup ("");
       ferry_container_teardown (e, c);
     }
   free (c->checkpointed_at);
@@ -731,7 +755,7 @@ checkpoint_forward (ferry_engine_t *e, struct ferry_container *c, const struct f
   if (work
       && ((export_path && ferry_operation_detail_bool (op, "keep"))
           || (export_path == NULL && ferry_operation_detail_bool (op, "leave_running")))
-      && keep_images (e, c, work, err) < 0)
+      && keep_images (e, c, work, ferry_operation_detail_bool (op, "keep"), err) < 0)
     return -1;
   /* The dump's directory goes while the record still names it: killed
    * after the record's end, nothing would (its images are a container's
@@ -962,7 +986,12 @@ export_open_in_place (const char *path, int *fd, ferry_error_t *err)
   if (*fd == -2)
     *fd = -1;
   else if (*fd < 0)
-    return ferry_error_wrap (err, "cannot create checkpoint archive `%s`", path);
+    {
+      int status = (*err)->status;
+
+      ferry_error_release (err);
+      return export_file_error (err, status, path);
+    }
   return 0;
 }
 
@@ -1412,8 +1441,9 @@ ferry_container_checkpoint (ferry_engine_t *e, const char *ref, const struct fer
   if (r->create_image == NULL)
     return checkpoint_event (e, ref, checkpoint_container (e, ref, r, stats, err));
   memset (stats, 0, sizeof (*stats));
+  /* The parser's words alone, as Podman says them for --create-image.  */
   if (ferry_reference_parse (r->create_image, FERRY_REFERENCE_DEFAULT_LOCALHOST, &parsed, err) < 0)
-    return ferry_error_wrap (err, "invalid image name for --create-image");
+    return -1;
   ferry_reference_free (&parsed);
   /* The archive is written beside the store, whose blob is then a link
    * to it; not in the store's tmp directory, which the next ferry to open

@@ -1,8 +1,11 @@
 /* ferry: checkpoint images (checkpoint_image.h).  */
 #include "checkpoint_image.h"
+#include "info.h"
 #include "internal.h"
 #include "../image/load.h"
 #include "../image/schema.h"
+#include "../runtime/conmon.h"
+#include "../runtime/runtime.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -44,6 +47,24 @@ add (json_object *o, const char *key, const char *value)
     json_object_object_add (o, key, json_object_new_string (value));
 }
 
+/* What PROGRAM says to --version, its lines joined with ", " (conmon's
+ * "conmon version 2.1.12, commit: unknown", as Podman records it).  */
+static char *
+version_one_line (const char *program)
+{
+  cleanup_free char *version = program ? ferry_program_version (program, NULL) : NULL;
+  char *joined = xstrdup ("");
+
+  for (char *save = NULL, *l = version ? strtok_r (version, "\n", &save) : NULL; l;
+       l = strtok_r (NULL, "\n", &save))
+    {
+      char *more = xasprintf ("%s%s%s", joined, *joined ? ", " : "", l);
+      free (joined);
+      joined = more;
+    }
+  return joined;
+}
+
 json_object *
 ferry_checkpoint_image_annotations (ferry_engine_t *e, const struct ferry_container *c,
                                     const char *criu_version)
@@ -73,6 +94,23 @@ ferry_checkpoint_image_annotations (ferry_engine_t *e, const struct ferry_contai
       add (a, cv, criu);
     }
   add (a, "io.podman.annotations.checkpoint.runtime.name", ferry_engine_runtime_or_own (e, c)->name);
+  /* The rest of Podman's: the helpers' versions and the distribution;
+   * the base image's name and digest Podman leaves empty.  */
+  {
+    cleanup_free char *conmon = ferry_conmon_path ();
+    cleanup_free char *conmon_version = version_one_line (conmon);
+    cleanup_free char *runtime_version
+        = ferry_program_version (ferry_engine_runtime_or_own (e, c)->path, NULL);
+    cleanup_free char *distribution = ferry_engine_os_release ("ID");
+    cleanup_free char *distribution_version = ferry_engine_os_release ("VERSION_ID");
+
+    add (a, "io.podman.annotations.checkpoint.conmon.version", conmon_version);
+    add (a, "io.podman.annotations.checkpoint.runtime.version", runtime_version ? runtime_version : "");
+    add (a, "io.podman.annotations.checkpoint.distribution.name", distribution);
+    add (a, "io.podman.annotations.checkpoint.distribution.version", distribution_version);
+    add (a, "org.opencontainers.image.base.digest", "");
+    add (a, "org.opencontainers.image.base.name", "");
+  }
   add (a, "io.podman.annotations.checkpoint.host.arch", ferry_image_host_arch ());
   add (a, "io.podman.annotations.checkpoint.host.kernel", kernel);
   add (a, "io.podman.annotations.checkpoint.cgroups.version", cgroups);

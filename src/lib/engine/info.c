@@ -93,6 +93,18 @@ os_release (const char *text, const char *name)
   return xstrdup ("");
 }
 
+char *
+ferry_engine_os_release (const char *name)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  cleanup_free char *text = NULL;
+  size_t len;
+
+  if (ferry_read_file ("/etc/os-release", &text, &len, &ignored) < 0)
+    return xstrdup ("");
+  return os_release (text, name);
+}
+
 static json_object *
 distribution (void)
 {

@@ -11,4 +11,8 @@
  * (camelCase), and host.criu for the CRIU ferry checkpoints with.  */
 json_object *ferry_engine_info (ferry_engine_t *e, ferry_error_t *err);
 
+/* NAME's value in the host's /etc/os-release, unquoted; "" when it has
+ * none.  */
+char *ferry_engine_os_release (const char *name);
+
 #endif

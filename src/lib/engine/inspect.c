@@ -97,6 +97,9 @@ state_json (ferry_engine_t *e, const struct ferry_container *c, json_object *omi
   cleanup_free char *cgroup = monitored && c->pid > 0 ? cgroup_path_of (c->pid) : NULL;
   cleanup_free char *cdir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *images = xasprintf ("%s/checkpoint", cdir);
+  cleanup_free char *dump_log = xasprintf ("%s/dump.log", images);
+  cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
+  cleanup_free char *restore_log = xasprintf ("%s/restore.log", bundle);
   json_object *s = json_object_new_object ();
 
   /* The version of the runtime spec ferry writes for it.  */
@@ -128,9 +131,15 @@ state_json (ferry_engine_t *e, const struct ferry_container *c, json_object *omi
       json_object_new_string (*c->checkpointed_at ? c->checkpointed_at : "0001-01-01T00:00:00Z"));
   json_object_object_add (
       s, "RestoredAt", json_object_new_string (restored_run (c) ? c->restored_at : "0001-01-01T00:00:00Z"));
-  /* The images of a checkpoint kept in place, for the restore to come.  */
-  add_omitempty (s, "CheckpointPath", json_object_new_string (images),
-                 checkpointed && ferry_path_exists (images), omitted, json_object_new_string (""));
+  /* CRIU's logs and the images while they are kept: the images of a
+   * checkpoint in place, for the restore to come, or after --keep, and the
+   * logs after --keep, as Podman shows them.  */
+  add_omitempty (s, "CheckpointLog", json_object_new_string (dump_log), ferry_path_exists (dump_log), omitted,
+                 json_object_new_string (""));
+  add_omitempty (s, "CheckpointPath", json_object_new_string (images), ferry_path_exists (images), omitted,
+                 json_object_new_string (""));
+  add_omitempty (s, "RestoreLog", json_object_new_string (restore_log), ferry_path_exists (restore_log),
+                 omitted, json_object_new_string (""));
   add_omitempty (s, "Restored", json_object_new_boolean (1), restored_run (c), omitted,
                  json_object_new_boolean (0));
   add_omitempty (s, "StoppedByUser", json_object_new_boolean (1),

@@ -219,11 +219,20 @@ restore_forward (ferry_engine_t *e, struct ferry_container *c, const struct ferr
   c->exit_code = 0;
   free (c->restored_at);
   c->restored_at = ferry_time_now ();
-  free (c->started_at);
-  /* The same instant: inspect's Restored holds while they agree.  */
-  c->started_at = xstrdup (c->restored_at);
-  free (c->finished_at);
-  c->finished_at = xstrdup ("");
+  /* The checkpoint is spent: Podman's CheckpointedAt goes back to zero.  */
+  free (c->checkpointed_at);
+  c->checkpointed_at = xstrdup ("");
+  /* In place the run carries on: as in Podman, it keeps its start (ps's
+   * "Up" counts from it) and the checkpoint's end.  An imported container
+   * starts here, when it is restored.  inspect's Restored holds while
+   * the start is not later than the restore.  */
+  if (op->kind != FERRY_OPERATION_RESTORE || *c->started_at == '\0')
+    {
+      free (c->started_at);
+      c->started_at = xstrdup (c->restored_at);
+      free (c->finished_at);
+      c->finished_at = xstrdup ("");
+    }
   if (ferry_operation_end_with (e, c, op, err) < 0)
     return ferry_error_wrap (err,
                              "container %s is restored and runs, but that cannot be recorded yet (the next "
@@ -564,6 +573,21 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
   size_t i;
   int taken;
 
+  /* A volume of the archive's that is here already, before the name and
+   * ID, as Podman looks at them, and in its words.  */
+  for (i = 0; ! r->ignore_volumes && mounts && i < json_object_array_length (mounts); i++)
+    {
+      json_object *m = json_object_array_get_idx (mounts, i);
+      const char *vol = ferry_json_get_string (m, "Name");
+
+      if (strcmp (ferry_json_get_string (m, "Type"), "volume") == 0 && vol && ferry_volume_name_is_valid (vol)
+          && ferry_volume_exists (e->db, vol))
+        return ferry_make_error_kind (
+            err, FERRY_ERROR_EXISTS,
+            "volume with name %s already exists. Use --ignore-volumes to not restore "
+            "content of volumes (or remove it)",
+            vol);
+    }
   taken = ferry_container_taken (e, name, id);
   if (taken)
     {
@@ -616,11 +640,6 @@ check_import_here (ferry_engine_t *e, json_object *rec, const struct ferry_resto
             "volume %s does not exist on this host: with --ignore-volumes the container's "
             "volumes must exist already (ferry volume create %s)",
             vol, vol);
-      if (! r->ignore_volumes && ferry_volume_exists (e->db, vol))
-        return ferry_make_error_kind (err, FERRY_ERROR_EXISTS,
-                                      "volume %s already exists on this host: remove it, or restore with "
-                                      "--ignore-volumes to use it as it is",
-                                      vol);
     }
   /* A --rootfs container's root is a host directory, not an image: the
    * same path must hold it here.  Only checked: nothing is made there.  */
@@ -1070,7 +1089,12 @@ restore_import (ferry_engine_t *e, const struct ferry_restore_request *r, char *
   if (ferry_archive_extract_proven (fd, &keys, staging, archive_entry_allowed, FERRY_ARCHIVE_UNVERIFIED_OK,
                                     what, &proof, err)
       < 0)
-    goto out;
+    {
+      /* Podman's words for an archive file it cannot unpack come first.  */
+      if (! from_stdin && r->image == NULL)
+        ferry_error_wrap (err, "failed extracting runtime information from %s", r->import_path);
+      goto out;
+    }
   ferry_fault_point ("import-staged");
   /* Signed by a trusted key: the archive restores as recorded.  */
   signed_by = ferry_trust_check (&trust, &proof, what, NULL, err);

@@ -1105,12 +1105,22 @@ tpl_go_type_word (const char *word)
     if (strcmp (word, words[i][0]) == 0)
       return words[i][1];
   /* A slice of one of those (one level: enough for the reports).  */
-  if (strncmp (word, "[]", 2) == 0 && strpbrk (word + 2, "[]^#") == NULL && tpl_go_type_word (word + 2))
+  if (word[0] == '[' && word[1] == ']')
     {
-      const char *inner = tpl_go_type_word (word + 2);
+      const char *inner = word + 2;
 
-      snprintf (slice, sizeof (slice), "[]%s", inner);
-      return slice;
+      for (size_t i = 0; i < sizeof (words) / sizeof (words[0]); i++)
+        if (strcmp (inner, words[i][0]) == 0)
+          {
+            snprintf (slice, sizeof (slice), "[]%s", words[i][1]);
+            return slice;
+          }
+      if (strchr (inner, '.') && strpbrk (inner, "[]^#") == NULL)
+        {
+          snprintf (slice, sizeof (slice), "[]%s", inner);
+          return slice;
+        }
+      return NULL;
     }
   /* A struct's name, or a pointer to one.  */
   if (strchr (word, '.') && strpbrk (word, "[]^#") == NULL)
@@ -1129,7 +1139,7 @@ tpl_has_number_keys (json_object *v)
 static const char *
 tpl_go_type (json_object *v)
 {
-  static char name[160];
+  static char name[192]; /* room for "map[uint16]" and a slice word */
   int pointer;
   const struct ferry_cli_go_struct *st = tpl_go_struct (v, &pointer);
   const struct tpl_mark *m = v ? json_object_get_userdata (v) : NULL;

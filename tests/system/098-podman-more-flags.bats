@@ -793,7 +793,7 @@ images_history_sequence() {
 	[ "$(f image inspect --format '{{json .NamesHistory}}' ferry-test)" = '["localhost/ferry-test:latest","localhost/hx:1"]' ]
 	# The root as ferry before the history left it (schema 9).
 	f tag ferry-test hx:2
-	sqlite3 "$ROOT/ferry.db" "ALTER TABLE images DROP COLUMN names_history; ALTER TABLE volumes DROP COLUMN needs_chown; PRAGMA user_version = 9"
+	sqlite3 "$ROOT/ferry.db" "ALTER TABLE images DROP COLUMN names_history; ALTER TABLE volumes DROP COLUMN needs_chown; DROP TABLE removed_exit_codes; PRAGMA user_version = 9"
 	[ "$(f image inspect --format '{{json .NamesHistory}}' ferry-test)" = '["localhost/ferry-test:latest","localhost/hx:2"]' ]
 	# What the database holds is checked: not a list, no history.
 	sqlite3 "$ROOT/ferry.db" "UPDATE images SET names_history = 'not json'"

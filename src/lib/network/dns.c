@@ -161,7 +161,24 @@ struct strv
 {
   char **v;
   size_t len;
+  size_t cap; /* entries v has room for, its NULL included */
 };
+
+/* Appends a copy of X, doubling the room as it runs out: a resolv.conf's
+ * search line may hold half a million names, and growing by one each
+ * time would copy the list that many times where realloc cannot extend
+ * it in place.  */
+static void
+strv_append (struct strv *s, const char *x)
+{
+  if (s->len + 2 > s->cap)
+    {
+      s->cap = s->cap ? s->cap * 2 : 8;
+      s->v = xrealloc (s->v, s->cap * sizeof (char *));
+    }
+  s->v[s->len++] = xstrdup (x);
+  s->v[s->len] = NULL;
+}
 
 static void
 strv_clear (struct strv *s)
@@ -231,7 +248,7 @@ host_resolv_parse (const char *text, bool own_netns, struct host_resolv *h)
 
           field = strtok_r (NULL, " \t\r", &fsave);
           if (ferry_dns_ip_canonical (field, ip) == 0 && ! (own_netns && unreachable_from_netns (ip)))
-            ferry_strv_append (&h->nameservers.v, &h->nameservers.len, ip);
+            strv_append (&h->nameservers, ip);
           continue;
         }
       if (strcmp (key, "search") == 0)
@@ -242,7 +259,7 @@ host_resolv_parse (const char *text, bool own_netns, struct host_resolv *h)
         continue;
       strv_clear (list);
       while ((field = strtok_r (NULL, " \t\r", &fsave)))
-        ferry_strv_append (&list->v, &list->len, field);
+        strv_append (list, field);
     }
 }
 
@@ -275,19 +292,19 @@ ferry_resolv_conf_build (const char *host_text, const struct ferry_resolv_params
     {
       if (! ferry_strv_contains (p->searches, "."))
         for (i = 0; p->searches[i]; i++)
-          ferry_strv_append (&searches.v, &searches.len, p->searches[i]);
+          strv_append (&searches, p->searches[i]);
     }
   else
     {
       for (i = 0; p->network_searches && p->network_searches[i]; i++)
         {
-          ferry_strv_append (&searches.v, &searches.len, p->network_searches[i]);
+          strv_append (&searches, p->network_searches[i]);
           set_add (seen, p->network_searches[i]);
         }
       for (i = 0; host.searches.v && host.searches.v[i]; i++)
         if (! set_has (seen, host.searches.v[i]))
           {
-            ferry_strv_append (&searches.v, &searches.len, host.searches.v[i]);
+            strv_append (&searches, host.searches.v[i]);
             set_add (seen, host.searches.v[i]);
           }
     }
@@ -426,7 +443,7 @@ line_fields (char *line)
 
   line[strcspn (line, "#")] = '\0';
   for (field = strtok_r (line, " \t\r", &save); field; field = strtok_r (NULL, " \t\r", &save))
-    ferry_strv_append (&fields.v, &fields.len, field);
+    strv_append (&fields, field);
   return fields.v;
 }
 
@@ -521,10 +538,10 @@ ferry_resolv_conf_edit (const char *text, char **add, char **remove)
   host_resolv_parse (text, false, &r);
   for (i = 0; add && add[i]; i++)
     if (! ferry_strv_contains (r.nameservers.v, add[i]) && ! ferry_strv_contains (nameservers.v, add[i]))
-      ferry_strv_append (&nameservers.v, &nameservers.len, add[i]);
+      strv_append (&nameservers, add[i]);
   for (i = 0; r.nameservers.v && r.nameservers.v[i]; i++)
     if (! ferry_strv_contains (remove, r.nameservers.v[i]))
-      ferry_strv_append (&nameservers.v, &nameservers.len, r.nameservers.v[i]);
+      strv_append (&nameservers, r.nameservers.v[i]);
   add_line (&t, "search", r.searches.v);
   for (i = 0; nameservers.v && nameservers.v[i]; i++)
     {

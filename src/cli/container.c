@@ -4846,6 +4846,7 @@ ps_json (const struct ferry_container *c, const char *health, int ns, json_objec
   json_object *labels = ferry_json_get_object (c->record, "Labels");
   struct timespec created = { 0 }, started = { 0 }, finished = { 0 };
   cleanup_free char *status = status_text (c, health);
+  cleanup_free char *ago = ferry_cli_time_ago (c->created);
   size_t i;
 
   ferry_time_parse (c->created, &created);
@@ -4870,7 +4871,8 @@ ps_json (const struct ferry_container *c, const char *health, int ns, json_objec
     json_object_object_add (o, "Command", ferry_json_array_length (cmd) ? json_object_get (cmd) : NULL);
   }
   json_object_object_add (o, "Created", json_object_new_int64 (created.tv_sec));
-  json_object_object_add (o, "CreatedAt", json_object_new_string (c->created));
+  /* Podman's --format json says how long ago, as its CREATED column.  */
+  json_object_object_add (o, "CreatedAt", json_object_new_string (ago));
   json_object_object_add (o, "State", json_object_new_string (ferry_container_status_name (c->status)));
   json_object_object_add (o, "Status", json_object_new_string (status));
   /* Podman's Exited is its exit's: a checkpoint ends the container
@@ -5392,8 +5394,8 @@ ps_once (ferry_engine_t *e, struct ps_flags *f)
         }
       for (i = 0; i < n_external; i++)
         json_object_array_add (arr, json_object_get (external[i]));
-      /* Go prints an empty list on one line.  */
-      puts (json_object_array_length (arr) ? ferry_json_to_string (arr, 1) : "[]");
+      cleanup_free char *text = ferry_json_to_podman_list (arr);
+      puts (text);
     }
   else if (f->quiet && f->format == NULL)
     {

@@ -242,7 +242,10 @@ ferry_cmd_info (int argc, char **argv)
   if (format == NULL)
     yaml_object (info, 0, 0);
   else if (ferry_cli_format_is_json (format) || strcmp (format, "{{json .}}") == 0)
-    puts (ferry_json_to_string (info, 1));
+    {
+      cleanup_free char *text = ferry_json_to_podman_list (info);
+      puts (text);
+    }
   else
     {
       cleanup_json json_object *go = with_go_names (info);

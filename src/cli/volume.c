@@ -517,7 +517,8 @@ volume_ls (int argc, char **argv)
       cleanup_json json_object *all = json_object_new_array ();
       for (i = 0; i < kept; i++)
         json_object_array_add (all, volume_json (vols[i]));
-      puts (ferry_json_to_string (all, 1));
+      cleanup_free char *text = ferry_json_to_podman_list (all);
+      puts (text);
     }
   else if (kept > 0) /* Podman prints not even the headings for none */
     {

@@ -259,6 +259,23 @@ test_json_to_indented (void **state)
   assert_string_equal (five, "[]");
 }
 
+/* What Podman's ps, volume ls and info print: an empty object over three
+ * lines, <, > and & escaped in values and keys, nothing else escaped.  */
+static void
+test_json_to_podman_list (void **state)
+{
+  const char *text = "[{\"a\":{},\"b\":[],\"c<\":\"x > y && z/w\"}]";
+  ferry_error_t err = NULL;
+  cleanup_json json_object *o = ferry_json_parse (text, strlen (text), "test", &err);
+  cleanup_free char *list = NULL;
+
+  (void) state;
+  assert_non_null (o);
+  list = ferry_json_to_podman_list (o);
+  assert_string_equal (list, "[\n  {\n    \"a\": {\n      \n    },\n    \"b\": [],\n"
+                             "    \"c\\u003c\": \"x \\u003e y \\u0026\\u0026 z/w\"\n  }\n]");
+}
+
 static void
 test_sha256_buffer (void **state)
 {
@@ -1006,6 +1023,7 @@ main (void)
     cmocka_unit_test (test_strv),
     cmocka_unit_test (test_json_string_value),
     cmocka_unit_test (test_json_to_indented),
+    cmocka_unit_test (test_json_to_podman_list),
     cmocka_unit_test (test_json_bare_scalars),
     cmocka_unit_test (test_sha256_buffer),
     cmocka_unit_test_setup_teardown (test_sha256_file, setup, teardown),

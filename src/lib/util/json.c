@@ -234,8 +234,35 @@ ferry_json_to_string (json_object *obj, int pretty)
   return json_object_to_json_string_ext (obj, flags);
 }
 
+/* How json_write_indented writes: Go's encoding/json, or the encoder
+ * Podman's list commands and info print with (json-iterator), which
+ * writes an empty object over three lines and escapes <, > and & in
+ * strings as \u003c, \u003e and \u0026, as Go's HTML-safe default.  */
+enum json_style
+{
+  JSON_STYLE_GO,
+  JSON_STYLE_PODMAN_LIST,
+};
+
 static void
-json_write_indented (FILE *out, json_object *o, int width, int depth)
+json_write_scalar (FILE *out, json_object *o, enum json_style style)
+{
+  const char *text = ferry_json_to_string (o, 0);
+
+  if (style == JSON_STYLE_GO || ! json_object_is_type (o, json_type_string))
+    {
+      fputs (text, out);
+      return;
+    }
+  for (; *text; text++)
+    if (*text == '<' || *text == '>' || *text == '&')
+      fprintf (out, "\\u%04x", (unsigned) *text);
+    else
+      fputc (*text, out);
+}
+
+static void
+json_write_indented (FILE *out, json_object *o, int width, int depth, enum json_style style)
 {
   size_t i, n;
 
@@ -247,9 +274,11 @@ json_write_indented (FILE *out, json_object *o, int width, int depth)
       {
         json_object *k = json_object_new_string (key);
 
-        fprintf (out, "%*s%s: ", width * (depth + 1), "", ferry_json_to_string (k, 0));
+        fprintf (out, "%*s", width * (depth + 1), "");
+        json_write_scalar (out, k, style);
+        fputs (": ", out);
         json_object_put (k);
-        json_write_indented (out, v, width, depth + 1);
+        json_write_indented (out, v, width, depth + 1, style);
         fputs (++n < (size_t) json_object_object_length (o) ? ",\n" : "\n", out);
       }
       fprintf (out, "%*s}", width * depth, "");
@@ -261,21 +290,23 @@ json_write_indented (FILE *out, json_object *o, int width, int depth)
       for (i = 0; i < n; i++)
         {
           fprintf (out, "%*s", width * (depth + 1), "");
-          json_write_indented (out, json_object_array_get_idx (o, i), width, depth + 1);
+          json_write_indented (out, json_object_array_get_idx (o, i), width, depth + 1, style);
           fputs (i + 1 < n ? ",\n" : "\n", out);
         }
       fprintf (out, "%*s]", width * depth, "");
     }
+  else if (json_object_is_type (o, json_type_object) && style == JSON_STYLE_PODMAN_LIST)
+    fprintf (out, "{\n%*s\n%*s}", width * (depth + 1), "", width * depth, "");
   else if (json_object_is_type (o, json_type_object))
     fputs ("{}", out);
   else if (json_object_is_type (o, json_type_array))
     fputs ("[]", out);
   else
-    fputs (ferry_json_to_string (o, 0), out);
+    json_write_scalar (out, o, style);
 }
 
-char *
-ferry_json_to_indented (json_object *obj, int width)
+static char *
+json_to_styled (json_object *obj, int width, enum json_style style)
 {
   char *buf = NULL;
   size_t len = 0;
@@ -283,9 +314,21 @@ ferry_json_to_indented (json_object *obj, int width)
 
   if (out == NULL)
     abort ();
-  json_write_indented (out, obj, width, 0);
+  json_write_indented (out, obj, width, 0, style);
   fclose (out);
   return buf;
+}
+
+char *
+ferry_json_to_indented (json_object *obj, int width)
+{
+  return json_to_styled (obj, width, JSON_STYLE_GO);
+}
+
+char *
+ferry_json_to_podman_list (json_object *obj)
+{
+  return json_to_styled (obj, 2, JSON_STYLE_PODMAN_LIST);
 }
 
 static int

@@ -53,6 +53,11 @@ const char *ferry_json_to_string (json_object *obj, int pretty);
  * spaces a level, empty objects and arrays as {} and [].  The caller
  * frees the string.  */
 char *ferry_json_to_indented (json_object *obj, int width);
+/* OBJ as Podman's ps, volume ls and info print --format json: two spaces
+ * a level, an empty array as [], an empty object over three lines (the
+ * middle one indented), and <, > and & in strings as \u003c, \u003e
+ * and \u0026.  The caller frees the string.  */
+char *ferry_json_to_podman_list (json_object *obj);
 /* A new object with OBJ's members (references taken) in the order of
  * their keys, as Go marshals a map; OBJ itself (a new reference) when
  * it is not an object, NULL for NULL.  */

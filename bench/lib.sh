@@ -150,6 +150,17 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx", a / b }'
 }
 
+# find_gnu_time: sets gnu_time to GNU time, whose %M is a run's peak RSS,
+# or to nothing (saying so) where it is not installed.
+find_gnu_time() {
+	gnu_time=
+	if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null; then
+		gnu_time=/usr/bin/time
+	else
+		say "GNU time is not installed (apt-get install time); peak RSS will read n/a"
+	fi
+}
+
 # ---- bench/checkpoint.sh and bench/migrate.sh: sizes, the workload ---------
 
 # check_sizes: sets the array size_list from $sizes ("--sizes") and checks
@@ -211,6 +222,22 @@ cgroup_parents() {
 	done
 }
 
+# note_run_containers: notes whether /run/containers exists
+# (had_run_containers), for forget_run_containers.
+note_run_containers() {
+	had_run_containers=1
+	[ -e /run/containers ] || had_run_containers=0
+}
+
+# forget_run_containers: Podman makes /run/containers/networks whatever
+# its --runroot; takes it away again if it was not there before (rmdir:
+# only while empty).
+forget_run_containers() {
+	if [ "$had_run_containers" = 0 ]; then
+		rmdir /run/containers/networks /run/containers 2>/dev/null || true
+	fi
+}
+
 # make_work NAME: makes the scratch directory (TMPDIR's
 # ferry-bench-NAME.XXXXXX) and notes what the cleanup must leave as it
 # found it: sets work, rundir (empty until make_rundir), had_run_containers
@@ -219,8 +246,7 @@ make_work() {
 	work=$(mktemp -d "${TMPDIR:-/var/tmp}/ferry-bench-$1.XXXXXX")
 	work=$(realpath "$work") # mountinfo and command lines show resolved paths
 	rundir=
-	had_run_containers=1
-	[ -e /run/containers ] || had_run_containers=0
+	note_run_containers
 	cgroups_before=$(cgroup_parents)
 }
 
@@ -516,11 +542,7 @@ kill_leftovers() {
 finish_cleanup() {
 	local rc=$1 d
 	local -a pids
-	# Podman makes /run/containers/networks whatever its --runroot; take it
-	# away again if it was not there before (rmdir: only while empty).
-	if [ "$had_run_containers" = 0 ]; then
-		rmdir /run/containers/networks /run/containers 2>/dev/null
-	fi
+	forget_run_containers
 	# Likewise the tools' parent cgroups (rmdir: only while no one uses them).
 	while read -r d; do
 		if [ -z "$d" ] || grep -qxF -- "$d" <<<"$cgroups_before"; then continue; fi

@@ -71,8 +71,7 @@ choose_tools
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/ferry-bench-lifecycle.XXXXXX")
 work=$(realpath "$work") # mountinfo and command lines show resolved paths
-had_run_containers=1
-[ -e /run/containers ] || had_run_containers=0
+note_run_containers
 
 # tool_cmd TOOL: sets the array "cmd" to the tool with its global options.
 tool_cmd() {
@@ -139,11 +138,7 @@ cleanup() {
 		done <"$work/$tool.ids"
 	done
 	remove_tree "$work"
-	# Podman makes /run/containers/networks whatever its --runroot; take it
-	# away again if it was not there before (rmdir: only while empty).
-	if [ "$had_run_containers" = 0 ]; then
-		rmdir /run/containers/networks /run/containers 2>/dev/null
-	fi
+	forget_run_containers
 	mapfile -t pids < <(live_bench_pids)
 	if [ ${#pids[@]} -gt 0 ]; then
 		echo "bench/lifecycle: processes of the benchmark are still running: ${pids[*]}" >&2

@@ -66,19 +66,13 @@ done
 
 choose_tools
 
-gnu_time=
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null; then
-	gnu_time=/usr/bin/time
-else
-	echo "bench/pull: GNU time is not installed (apt-get install time); peak RSS will read n/a" >&2
-fi
+find_gnu_time
 
 # ---- scratch space and cleanup ----------------------------------------------
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/ferry-bench-pull.XXXXXX")
 work=$(realpath "$work") # mountinfo shows resolved paths
-had_run_containers=1
-[ -e /run/containers ] || had_run_containers=0
+note_run_containers
 # Neither tool reads or writes the host's registry credentials.
 export REGISTRY_AUTH_FILE=$work/auth.json
 
@@ -87,11 +81,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	stop_registry
 	remove_tree "$work"
-	# Podman makes /run/containers/networks whatever its --runroot; take it
-	# away again if it was not there before (rmdir: only while empty).
-	if [ "$had_run_containers" = 0 ]; then
-		rmdir /run/containers/networks /run/containers 2>/dev/null || true
-	fi
+	forget_run_containers
 	exit "$rc"
 }
 set_traps

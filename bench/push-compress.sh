@@ -68,19 +68,13 @@ done
 choose_tools
 [ -x "$ferry" ] || die "the image is made with ferry: build it (scripts/build.sh) or set FERRY"
 
-gnu_time=
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null; then
-	gnu_time=/usr/bin/time
-else
-	say "GNU time is not installed (apt-get install time); peak RSS will read n/a"
-fi
+find_gnu_time
 
 # ---- scratch space and cleanup ----------------------------------------------
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/ferry-bench-push.XXXXXX")
 work=$(realpath "$work")
-had_run_containers=1
-[ -e /run/containers ] || had_run_containers=0
+note_run_containers
 export REGISTRY_AUTH_FILE=$work/auth.json
 # Neither tool reads the host's containers.conf: its compression settings
 # would change what is measured.
@@ -94,9 +88,7 @@ cleanup() {
 	if [ -n "$child" ]; then kill -- -"$child" 2>/dev/null || true; fi
 	stop_registry
 	rm -rf "$work"
-	if [ "$had_run_containers" = 0 ]; then
-		rmdir /run/containers/networks /run/containers 2>/dev/null || true
-	fi
+	forget_run_containers
 	exit "$rc"
 }
 trap cleanup EXIT

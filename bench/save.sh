@@ -56,30 +56,20 @@ case "$only" in "" | ferry | podman) ;; *) die "--only wants 'ferry' or 'podman'
 
 choose_tools
 
-gnu_time=
-if [ -x /usr/bin/time ] && /usr/bin/time -f %M -o /dev/null true 2>/dev/null; then
-	gnu_time=/usr/bin/time
-else
-	say "GNU time is not installed (apt-get install time); peak RSS will read n/a"
-fi
+find_gnu_time
 
 # ---- scratch space and cleanup ----------------------------------------------
 
 work=$(mktemp -d "${TMPDIR:-/var/tmp}/ferry-bench-save.XXXXXX")
 work=$(realpath "$work") # mountinfo shows resolved paths
 mkdir "$work/tmp"
-had_run_containers=1
-[ -e /run/containers ] || had_run_containers=0
+note_run_containers
 
 cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	remove_tree "$work"
-	# Podman makes /run/containers/networks whatever its --runroot; take it
-	# away again if it was not there before (rmdir: only while empty).
-	if [ "$had_run_containers" = 0 ]; then
-		rmdir /run/containers/networks /run/containers 2>/dev/null || true
-	fi
+	forget_run_containers
 	exit "$rc"
 }
 set_traps

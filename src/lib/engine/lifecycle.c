@@ -2147,8 +2147,7 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
   c->exit_code = 0;
   free (c->started_at);
   c->started_at = ferry_time_now ();
-  free (c->finished_at);
-  c->finished_at = xstrdup ("");
+  /* FinishedAt keeps the last exit's time until the next, as Podman's.  */
   free (c->error);
   c->error = xstrdup ("");
   /* A database that cannot take the new state (a full disk) must not

@@ -1914,9 +1914,10 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
   json_object_object_add (rec, "OCIRuntime", json_object_new_string (e->runtime.requested));
   json_object_object_add (rec, "ShmSize",
                           json_object_new_int64 (o->shm_size > 0 ? o->shm_size : DEFAULT_SHM_SIZE));
-  json_object_object_add (
-      rec, "StopTimeout",
-      json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : DEFAULT_STOP_TIMEOUT));
+  json_object_object_add (rec, "StopTimeout",
+                          json_object_new_int (o->stop_timeout >= 0          ? o->stop_timeout
+                                               : e->config.stop_timeout >= 0 ? e->config.stop_timeout
+                                                                             : DEFAULT_STOP_TIMEOUT));
   if (record_run_options (o, ic, rec, err) < 0 || record_restart_policy (o, rec, err) < 0
       || record_log_options (o, rec, err) < 0)
     return -1;
@@ -2756,13 +2757,13 @@ write_cidfile (ferry_engine_t *e, json_object *rec, const char *id, ferry_error_
  * and the new one is inserted only after, under the database's check of
  * the name.  */
 static int
-replace_container (ferry_engine_t *e, const char *name, ferry_error_t *err)
+replace_container (ferry_engine_t *e, const char *name, struct ferry_stop_report *report, ferry_error_t *err)
 {
   char other[65];
 
   if (! name_in_use (e, name, other, sizeof (other)))
     return 0;
-  if (ferry_container_stop (e, other, -1, NULL, err) < 0
+  if (ferry_container_stop (e, other, -1, report, err) < 0
       || (ferry_fault_point ("replace-stopped"), ferry_container_remove (e, other, 1, 0, err) < 0))
     {
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
@@ -2927,7 +2928,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
     goto out;
   if (ferry_ns_modes_record (e, o, rec, err) < 0
       || (o->userns && record_userns (e, o->userns, img, rec, err) < 0)
-      || (o->replace && replace_container (e, o->name, err) < 0))
+      || (o->replace && replace_container (e, o->name, o->replace_report, err) < 0))
     goto out;
   record_default_sysctls (rec, e->config.default_sysctls, o->sysctls);
   /* Held while the directories are there without the row: a sweep

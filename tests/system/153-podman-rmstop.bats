@@ -5,7 +5,8 @@
 # Podman's warning; a paused one is killed at once.  So do the other
 # commands that remove running containers without a time given: rm -af,
 # rm -f --depend, volume rm -f, network rm -f, image rm -f, clone
-# --destroy --force and run --replace.
+# --destroy --force and run --replace.  system reset -f kills at once, as
+# Podman's reset does.
 # What each container did is written by its own handlers into a host
 # directory of the test's: the tests read that, never how long anything
 # took.  Each runs with ferry against the transcript expected, then,
@@ -281,5 +282,21 @@ other_paths() {
 		  out: Deleted: <ID>
 		  err: time=T level=warning msg="StopSignal SIGTERM failed to stop container img in 1 seconds, resorting to SIGKILL"
 		  said: TERM
+	EOF
+}
+
+reset_kills() {
+	local t=$1
+	trap_ctr "$t" rs -- sh -c "$(trapper TERM exit)"
+	step "$t" system reset -f
+	said "$t" rs >>"$TEST_TMP/$t.log"
+	step "$t" ps -a --format '{{.Names}}'
+}
+
+@test "system reset -f kills running containers at once, their stop signal never sent, as Podman's reset does" {
+	rmstop_compare reset_kills <<-'EOF'
+		$ system reset -f -> 0
+		  said:
+		$ ps -a --format {{.Names}} -> 0
 	EOF
 }

@@ -190,15 +190,22 @@ paused() {
 	"$t" pause p2 >/dev/null
 	step "$t" rm -f -t 5 p2
 	said "$t" p2 >>"$TEST_TMP/$t.log"
+	trap_ctr "$t" p3 -- sh -c "$(trapper TERM exit)"
+	"$t" pause p3 >/dev/null
+	step "$t" run -d --replace --name p3 --network none localhost/ferry-test:latest true
+	said "$t" p3 >>"$TEST_TMP/$t.log"
 }
 
-@test "rm -f of a paused container kills it at once, -t or not: its handler never runs, as with Podman" {
+@test "rm -f of a paused container kills it at once, -t or not, and so does run --replace: its handler never runs, as with Podman" {
 	rmstop_compare paused <<-'EOF'
 		$ rm -f p1 -> 0
 		  out: p1
 		  said:
 		$ rm -f -t 5 p2 -> 0
 		  out: p2
+		  said:
+		$ run -d --replace --name p3 --network none localhost/ferry-test:latest true -> 0
+		  out: <ID>
 		  said:
 	EOF
 }

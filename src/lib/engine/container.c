@@ -2750,12 +2750,28 @@ write_cidfile (ferry_engine_t *e, json_object *rec, const char *id, ferry_error_
   return -1;
 }
 
+/* Whether container ID is paused, as far as a lookup can tell.  */
+static int
+is_paused (ferry_engine_t *e, const char *id)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  struct ferry_container *c = NULL;
+  int paused;
+
+  if (ferry_container_lookup (e, id, &c, &ignored) < 0)
+    return 0;
+  paused = c->status == FERRY_CONTAINER_PAUSED;
+  ferry_container_free (c);
+  return paused;
+}
+
 /* --replace: the container named NAME, if any, stopped (with its own
- * timeout and signal) and removed, as Podman replaces it.  Killed in
- * between, ferry leaves the old container, stopped or not, or none: each
- * step is a stop or remove of its own, which the next command settles,
- * and the new one is inserted only after, under the database's check of
- * the name.  */
+ * timeout and signal) and removed, as Podman replaces it; a paused one is
+ * killed by the removal, as Podman's rm -f kills it.  Killed in between,
+ * ferry leaves the old container, stopped or not, or none: each step is
+ * a stop or remove of its own, which the next command settles, and the
+ * new one is inserted only after, under the database's check of the
+ * name.  */
 static int
 replace_container (ferry_engine_t *e, const char *name, struct ferry_stop_report *report, ferry_error_t *err)
 {
@@ -2763,7 +2779,7 @@ replace_container (ferry_engine_t *e, const char *name, struct ferry_stop_report
 
   if (! name_in_use (e, name, other, sizeof (other)))
     return 0;
-  if (ferry_container_stop (e, other, -1, report, err) < 0
+  if ((! is_paused (e, other) && ferry_container_stop (e, other, -1, report, err) < 0)
       || (ferry_fault_point ("replace-stopped"), ferry_container_remove (e, other, 1, 0, err) < 0))
     {
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)

@@ -223,7 +223,9 @@ other_paths() {
 
 	trap_ctr "$t" base -- sh -c "$(trapper TERM exit)"
 	trap_ctr "$t" dep --stop-timeout 1 --network container:base -- sh -c "$(trapper TERM)"
-	step "$t" rm -f --depend base
+	# Podman removes a container and its dependents in parallel, printing
+	# them in any order.
+	step_sorted "$t" rm -f --depend base
 	said "$t" dep >>"$TEST_TMP/$t.log"
 	said "$t" base >>"$TEST_TMP/$t.log"
 

@@ -121,7 +121,7 @@ command_processes() {
 	load_test_image
 	start_sleepers base other
 	f run -d --name dep --network container:base ferry-test sleep 1000 >/dev/null
-	run --separate-stderr "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" rm -f base other
+	run --separate-stderr "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" rm -f -t 0 base other
 	assert_status 125
 	[ "$output" = other ]
 	[[ "$stderr" == "Error: container "*" has dependent containers which must be removed before it: "* ]]

@@ -87,10 +87,10 @@ counting_past() {
 }
 
 fresh_counter() {
-	fa rm -f c >/dev/null 2>&1
-	fb rm -f c >/dev/null 2>&1
-	fa volume rm -f data >/dev/null 2>&1
-	fb volume rm -f data >/dev/null 2>&1
+	fa rm -f -t 0 c >/dev/null 2>&1
+	fb rm -f -t 0 c >/dev/null 2>&1
+	fa volume rm -f -t 0 data >/dev/null 2>&1
+	fb volume rm -f -t 0 data >/dev/null 2>&1
 	rm -f "$work/c.tar.zst"
 	fa run -d --name c -v data:/data ferry-test sh -c "$counter" >/dev/null || return 1
 	local i

@@ -101,8 +101,7 @@ run_opts() {
 }
 rm_opts() {
 	case "$1" in
-	ferry | ferry-age | ferry-img) rm_args=(-f) ;;
-	podman | podman-img) rm_args=(-f -t 0) ;;
+	ferry | ferry-age | ferry-img | podman | podman-img) rm_args=(-f -t 0) ;;
 	esac
 }
 

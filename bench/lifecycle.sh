@@ -19,9 +19,9 @@
 #
 # Both tools get a root of their own inside one scratch directory, the same
 # OCI archive (tests/lib/build-test-image.sh), runc, the --network chosen and a
-# k8s-file log. Podman also gets cgroupfs, no events and its own --tmpdir, and
-# `rm -f -t 0` so that, like ferry's `rm -f`, it kills at once instead of
-# waiting 10 s for a SIGTERM that `sleep` as PID 1 ignores.
+# k8s-file log. Podman also gets cgroupfs, no events and its own --tmpdir.
+# Both remove with `rm -f -t 0`, which kills at once, instead of waiting 10 s
+# for a SIGTERM that `sleep` as PID 1 ignores.
 # The tools take turns, command by command, so that drift does not favour
 # whichever went first; while one is timed the other's containers run too
 # (for rm -f, the first tool starts its containers again once timed).

@@ -490,7 +490,7 @@ ferry_once() {
 	check_on_b ferry "$name"
 	left=$(quietly ferry a ps -a -q | grep -cE '^[0-9a-f]{12,64}$' || true)
 	[ "$left" -eq 0 ] || die "ferry: $left container(s) left on host A after the move"
-	call ferry b "$work/ferry.out" rm -f "$name"
+	call ferry b "$work/ferry.out" rm -f -t 0 "$name"
 	: >"$work/ferry.ids" # the IDs of live containers only, for the cleanup
 	echo "$down $total $freeze $dump $transfer $restore $bytes $pages" >>"$work/results/$tool.$size"
 	printf '%s: %-6s %5d MiB run %d: downtime %6.2f s, total %6.2f s, sent %7.1f MB, counter %d -> %d\n' \

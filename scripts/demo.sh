@@ -13,8 +13,8 @@ work=$(mktemp -d /tmp/ferry-demo.XXXXXX)
 a() { build/ferry --root "$work/hostA/root" --runroot "$work/hostA/run" "$@"; }
 b() { build/ferry --root "$work/hostB/root" --runroot "$work/hostB/run" "$@"; }
 cleanup() {
-	a rm -f counter >/dev/null 2>&1 || true
-	b rm -f counter >/dev/null 2>&1 || true
+	a rm -f -t 0 counter >/dev/null 2>&1 || true
+	b rm -f -t 0 counter >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT

@@ -676,6 +676,19 @@ ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r)
 }
 
 int
+ferry_cli_remove_stopping (ferry_engine_t *e, const char *id, const char *name, int timeout, int volumes,
+                           ferry_error_t *err)
+{
+  struct ferry_stop_report report = { 0 };
+
+  if (ferry_container_remove_stopping (e, id, timeout, volumes, &report, err) < 0)
+    return -1;
+  if (report.killed)
+    ferry_cli_warn_killed (name, &report);
+  return 0;
+}
+
+int
 ferry_cli_ask (const char *prompt)
 {
   char line[256];

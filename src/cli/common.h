@@ -186,11 +186,13 @@ void ferry_cli_cleanup_enginep (struct ferry_engine **e);
 #define cleanup_engine __attribute__ ((cleanup (ferry_cli_cleanup_enginep)))
 
 /* Removes (forcibly) the containers created from IMAGE_ID or using VOLUME,
- * for `rmi -f` and `volume rm -f`.  */
+ * for `rmi -f`: a running one is stopped first with its own stop signal and
+ * timeout, as Podman's.  */
 int ferry_cli_remove_containers_using (struct ferry_engine *e, const char *image_id, const char *volume,
                                        ferry_error_t *err);
 /* The same, a running one given its stop signal and TIMEOUT seconds
- * before SIGKILL (0: SIGKILL at once; -1: no end), as `volume rm -t`.  */
+ * before SIGKILL (0: SIGKILL at once; -1: no end; FERRY_STOP_TIMEOUT_OWN:
+ * its own), as `volume rm -t`.  */
 int ferry_cli_remove_containers_using_within (struct ferry_engine *e, const char *image_id,
                                               const char *volume, int timeout, ferry_error_t *err);
 
@@ -269,6 +271,11 @@ struct ferry_stop_report;
 /* Podman's warning, in its shape, when a stop of container NAME needed
  * SIGKILL after its stop signal (R).  */
 void ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r);
+/* Removes container ID (called NAME), stopping it first when it runs, as
+ * ferry_container_remove_stopping with TIMEOUT, and gives Podman's warning
+ * when it needed SIGKILL.  */
+int ferry_cli_remove_stopping (struct ferry_engine *e, const char *id, const char *name, int timeout,
+                               int volumes, ferry_error_t *err);
 
 /* Podman's human forms: "4.48 MB", "3 hours ago".  */
 char *ferry_cli_human_size (uint64_t bytes);

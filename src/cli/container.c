@@ -1957,6 +1957,7 @@ create_command (int argc, char **argv, int is_run)
   cleanup_engine ferry_engine_t *e = NULL;
   cleanup_free char *id = NULL;
   ferry_error_t err = NULL;
+  struct ferry_stop_report replaced = { 0 };
   int r, ret = 0;
 
   r = parse_create (argc, argv, is_run ? "run" : "create", is_run, &a);
@@ -1974,15 +1975,23 @@ create_command (int argc, char **argv, int is_run)
       return ferry_cli_failf ("the '--log-driver passthrough' option cannot be used on a TTY.  If you really "
                               "want it, use '--log-driver passthrough-tty'");
     }
+  a.o.replace_report = &replaced;
   e = ferry_cli_open_engine ();
   if (e == NULL)
     ret = FERRY_EXIT_ERROR;
   else if (pull_image (e, &a, &err) < 0 || ferry_container_create (e, &a.o, &id, &err) < 0)
-    /* run's code for a command that is not there (--rootfs without one)
-     * is the container's would-be 127, as Podman's; create's is 125.  */
-    ret = is_run ? fail_with_code (&err) : ferry_cli_fail (&err);
+    {
+      /* The replaced one went before whatever failed after.  */
+      if (replaced.killed)
+        ferry_cli_warn_killed (a.o.name, &replaced);
+      /* run's code for a command that is not there (--rootfs without one)
+       * is the container's would-be 127, as Podman's; create's is 125.  */
+      ret = is_run ? fail_with_code (&err) : ferry_cli_fail (&err);
+    }
   else
     {
+      if (replaced.killed)
+        ferry_cli_warn_killed (a.o.name, &replaced);
       log_image_pull (e, &a, id);
       ret = after_create (e, id, &a, is_run);
     }
@@ -2953,16 +2962,15 @@ rm_option (int c, const char *arg, void *data)
   return 0;
 }
 
-/* Removes ID (called NAME), with --depend first the containers that joined
+/* Removes ID, with --depend first the containers that joined
  * its namespaces, each printed by ID; without, those refuse the removal,
  * as Podman's.  */
 static int
-rm_with_dependents (ferry_engine_t *e, const char *id, const char *name, struct rm_flags *f, int depth,
-                    ferry_error_t *err)
+rm_with_dependents (ferry_engine_t *e, const char *id, struct rm_flags *f, int depth, ferry_error_t *err)
 {
   struct ferry_container *c = NULL;
   cleanup_strv char **deps = NULL;
-  struct ferry_stop_report report = { 0 };
+  cleanup_free char *own_name = NULL;
   size_t i;
 
   if (depth > 64)
@@ -2976,6 +2984,8 @@ rm_with_dependents (ferry_engine_t *e, const char *id, const char *name, struct 
       ferry_container_free (c);
       return ferry_container_remove (e, id, 0, f->volumes, err);
     }
+  /* Podman's warning names it, a dependent (known by ID) too.  */
+  own_name = xstrdup (c->name);
   ferry_container_free (c);
   if (ferry_container_dependents (e, id, &deps, err) < 0)
     return -1;
@@ -2995,17 +3005,14 @@ rm_with_dependents (ferry_engine_t *e, const char *id, const char *name, struct 
     }
   for (i = 0; deps[i]; i++)
     {
-      if (rm_with_dependents (e, deps[i], deps[i], f, depth + 1, err) < 0)
+      if (rm_with_dependents (e, deps[i], f, depth + 1, err) < 0)
         return -1;
       printf ("%s\n", deps[i]);
     }
-  if (! f->timeout_given)
-    return ferry_container_remove (e, id, f->force, f->volumes, err);
-  if (ferry_container_remove_stopping (e, id, f->timeout, f->volumes, &report, err) < 0)
-    return -1;
-  if (report.killed)
-    ferry_cli_warn_killed (name, &report);
-  return 0;
+  /* Without -t, as Podman's rm -f: the container's own stop signal and
+   * timeout before SIGKILL, so that what it holds is written out.  */
+  return ferry_cli_remove_stopping (e, id, own_name, f->timeout_given ? f->timeout : FERRY_STOP_TIMEOUT_OWN,
+                                    f->volumes, err);
 }
 
 static int
@@ -3015,7 +3022,7 @@ do_rm (ferry_engine_t *e, const struct target *t, void *arg, ferry_error_t *err)
   struct ferry_container *c = NULL;
 
   ferry_fault_point ("rm-resolved");
-  if (rm_with_dependents (e, t->id, t->name, f, 0, err) == 0)
+  if (rm_with_dependents (e, t->id, f, 0, err) == 0)
     return 0;
   /* Gone since it was picked (another rm took it meanwhile, as side by
    * side it more often can): what was asked is done, as Podman's rm
@@ -3071,12 +3078,13 @@ ferry_cmd_rm (int argc, char **argv)
       "      --filter KEY=VALUE\n"
       "                      remove every container that passes (keys as ps --filter;\n"
       "                      repeatable; printing their IDs)\n"
-      "  -f, --force         stop running containers first; names that are no container are\n"
-      "                      passed over\n"
+      "  -f, --force         stop running containers first (their stop signal, then SIGKILL\n"
+      "                      after their stop timeout; a paused one is killed); names that\n"
+      "                      are no container are passed over\n"
       "  -i, --ignore        pass over names that are no container\n"
       "  -l, --latest        remove the container created last (printing its ID)\n"
-      "  -t, --time SECONDS  with -f: stop a running container with its stop signal, then\n"
-      "                      SIGKILL after SECONDS (-1: wait without end; default: SIGKILL at once)\n"
+      "  -t, --time SECONDS  with -f: SIGKILL after SECONDS instead (0: at once; -1: wait\n"
+      "                      without end)\n"
       "  -v, --volumes       also remove their anonymous volumes\n",
       rm_option, &f);
   if (r <= 0)
@@ -3499,6 +3507,24 @@ enum
   OPT_CLONE_CPUS,
 };
 
+/* clone --destroy: the original goes, with --force stopped first as
+ * Podman's rm -f stops it.  */
+static int
+clone_destroy (ferry_engine_t *e, const char *ref, int force, ferry_error_t *err)
+{
+  struct ferry_container *c = NULL;
+  cleanup_free char *id = NULL, *name = NULL;
+
+  if (! force)
+    return ferry_container_remove (e, ref, 0, 0, err);
+  if (ferry_container_lookup (e, ref, &c, err) < 0)
+    return -1;
+  id = xstrdup (c->id);
+  name = xstrdup (c->name);
+  ferry_container_free (c);
+  return ferry_cli_remove_stopping (e, id, name, FERRY_STOP_TIMEOUT_OWN, 0, err);
+}
+
 static int
 container_clone (int argc, char **argv)
 {
@@ -3612,7 +3638,7 @@ container_clone (int argc, char **argv)
   if (r < 0)
     return ferry_cli_fail (&err);
   /* As Podman's: the copy stays when the original cannot go.  */
-  if (destroy && ferry_container_remove (e, argv[optind], force, 0, &err) < 0)
+  if (destroy && clone_destroy (e, argv[optind], force, &err) < 0)
     return ferry_cli_fail (&err);
   if (run && ferry_container_start (e, id, NULL, &err) < 0)
     return ferry_cli_fail (&err);
@@ -5743,7 +5769,7 @@ int
 ferry_cli_remove_containers_using (ferry_engine_t *e, const char *image_id, const char *volume,
                                    ferry_error_t *err)
 {
-  return ferry_cli_remove_containers_using_within (e, image_id, volume, 0, err);
+  return ferry_cli_remove_containers_using_within (e, image_id, volume, FERRY_STOP_TIMEOUT_OWN, err);
 }
 
 int
@@ -5769,12 +5795,7 @@ ferry_cli_remove_containers_using_within (ferry_engine_t *e, const char *image_i
       if (uses && timeout == 0)
         ret = ferry_container_remove (e, list[i]->id, 1, 0, err);
       else if (uses)
-        {
-          struct ferry_stop_report report = { 0 };
-          ret = ferry_container_remove_stopping (e, list[i]->id, timeout, 0, &report, err);
-          if (ret == 0 && report.killed)
-            ferry_cli_warn_killed (list[i]->name, &report);
-        }
+        ret = ferry_cli_remove_stopping (e, list[i]->id, list[i]->name, timeout, 0, err);
     }
   ferry_containers_free (list, n);
   return ret;

@@ -2,6 +2,7 @@
 #include "common.h"
 #include "engine/engine.h"
 #include "commands.h"
+#include "engine/container.h"
 #include "engine/volume.h"
 #include "engine/volume_mount.h"
 #include "util/cleanup.h"
@@ -780,17 +781,16 @@ remove_one (ferry_db_t *db, const char *name, int force, int timeout)
   return code;
 }
 
-static const char rm_usage[]
-    = "Usage: ferry volume rm [OPTIONS] VOLUME [VOLUME...]\n\n"
-      "Remove volumes and their data.  Exit 1 if a volume does not exist,\n"
-      "2 if one is used by a container.\n\n"
-      "Options:\n"
-      "  -a, --all    remove every volume\n"
-      "  -f, --force  also remove the containers that use it\n"
-      "  -t, --time SECONDS\n"
-      "               with -f: stop a running one with its stop signal, then\n"
-      "               SIGKILL after SECONDS (-1: wait without end; default: SIGKILL\n"
-      "               at once)\n";
+static const char rm_usage[] = "Usage: ferry volume rm [OPTIONS] VOLUME [VOLUME...]\n\n"
+                               "Remove volumes and their data.  Exit 1 if a volume does not exist,\n"
+                               "2 if one is used by a container.\n\n"
+                               "Options:\n"
+                               "  -a, --all    remove every volume\n"
+                               "  -f, --force  also remove the containers that use it\n"
+                               "  -t, --time SECONDS\n"
+                               "               with -f: stop a running one with its stop signal, then\n"
+                               "               SIGKILL after SECONDS (-1: wait without end; default: its\n"
+                               "               stop timeout)\n";
 
 static int
 volume_rm (int argc, char **argv)
@@ -802,7 +802,7 @@ volume_rm (int argc, char **argv)
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_db ferry_db_t *db = NULL;
-  int every = 0, force = 0, timeout = 0, timeout_given = 0, c, r, ret = 0;
+  int every = 0, force = 0, timeout = FERRY_STOP_TIMEOUT_OWN, timeout_given = 0, c, r, ret = 0;
   char *end;
   long v;
 

@@ -197,7 +197,7 @@ run_once() {
 	local out rc
 	out=$(f run --name once "$@" 2>&1)
 	rc=$?
-	f rm -f once >/dev/null 2>&1
+	f rm -f -t 0 once >/dev/null 2>&1
 	printf '%s\n' "$out"
 	return $rc
 }
@@ -233,8 +233,8 @@ after_stop() {
 }
 
 prep_rmf() { load_image && counter c && q f volume create v; }
-CMD_rmf='rm -f c'
-after_rmf() { ! exists_ctr c || q f rm -f c || fail "second rm -f fails: $(f rm -f c 2>&1)"; }
+CMD_rmf='rm -f -t 0 c'
+after_rmf() { ! exists_ctr c || q f rm -f -t 0 c || fail "second rm -f -t 0 fails: $(f rm -f -t 0 c 2>&1)"; }
 
 prep_restart() { load_image && counter c; }
 CMD_restart='restart -t 0 c'
@@ -418,7 +418,7 @@ after_export() {
 	running c || fail "c not running"
 }
 
-prep_import() { load_image && counter c && f export -o "$D/e.tar" c && f rm -f c >/dev/null; }
+prep_import() { load_image && counter c && f export -o "$D/e.tar" c && f rm -f -t 0 c >/dev/null; }
 CMD_import='import EXPORT imp'
 after_import() {
 	exists_img imp || q f import "$D/e.tar" imp || fail "import again fails"
@@ -429,7 +429,7 @@ after_import() {
 # checkpointed (and restores).
 prep_ckpt() { load_image && counter c -v data:/data; }
 # c and its volume gone, as a restore elsewhere would find them.
-rm_c() { f rm -f c >/dev/null && f volume rm -f data >/dev/null; }
+rm_c() { f rm -f -t 0 c >/dev/null && f volume rm -f -t 0 data >/dev/null; }
 CMD_ckpt='container checkpoint c'
 after_ckpt() {
 	if running c; then
@@ -495,7 +495,7 @@ prep_restorenetopts() {
 	load_image && net0 && netcreate &&
 		counter c --network "n0:ip=10.215.$NET_TAG.50,alias=web,interface_name=wan0,host_interface_name=$HOST_IFACE" \
 			--network n1:interface_name=lan0 &&
-		f container checkpoint --export "$D/c.tar" c >/dev/null && f rm -f c >/dev/null
+		f container checkpoint --export "$D/c.tar" c >/dev/null && f rm -f -t 0 c >/dev/null
 }
 CMD_restorenetopts='container restore --import CTAR --trust-archive'
 after_restorenetopts() {
@@ -522,7 +522,7 @@ after_restoreimage() {
 
 prep_prune() {
 	load_image && f create --name dead ferry-test true >/dev/null && f volume create v >/dev/null &&
-		netcreate && counter c && f commit c im2 >/dev/null && f rm -f c >/dev/null
+		netcreate && counter c && f commit c im2 >/dev/null && f rm -f -t 0 c >/dev/null
 }
 CMD_prune='system prune -a -f --volumes'
 after_prune() { q f system prune -a -f --volumes || fail "prune again fails: $(f system prune -a -f --volumes 2>&1)"; }
@@ -620,9 +620,9 @@ after_stopall() {
 }
 
 prep_rmall() { prep_several && f stop -t 0 b >/dev/null && f create --name d -v v:/v ferry-test true >/dev/null; }
-CMD_rmall='rm -a -f'
+CMD_rmall='rm -a -f -t 0'
 after_rmall() {
-	q f rm -a -f || fail "rm -a again fails: $(f rm -a -f 2>&1)"
+	q f rm -a -f -t 0 || fail "rm -a again fails: $(f rm -a -f -t 0 2>&1)"
 	[ -z "$(f ps -a -q 2>/dev/null)" ] || fail "containers left: $(f ps -a 2>&1)"
 	counter a || fail "a new a does not run"
 }
@@ -678,7 +678,7 @@ after_ctrprune() {
 	running c || fail "c not running"
 }
 
-prep_imgprune() { load_image && counter c && f commit c im2 >/dev/null && f tag ferry-test t2 && f rm -f c >/dev/null && counter d; }
+prep_imgprune() { load_image && counter c && f commit c im2 >/dev/null && f tag ferry-test t2 && f rm -f -t 0 c >/dev/null && counter d; }
 CMD_imgprune='image prune -a -f'
 after_imgprune() {
 	q f image prune -a -f || fail "prune again fails: $(f image prune -a -f 2>&1)"
@@ -765,11 +765,11 @@ after_ckptall() {
 # (c): removes everything; every step must work.
 undo_all() {
 	local n
-	q f rm -a -f || fail "rm -a -f fails: $(f rm -a -f 2>&1)"
-	q f volume rm -a -f || fail "volume rm -a fails: $(f volume rm -a -f 2>&1)"
+	q f rm -a -f -t 0 || fail "rm -a -f fails: $(f rm -a -f -t 0 2>&1)"
+	q f volume rm -a -f -t 0 || fail "volume rm -a fails: $(f volume rm -a -f -t 0 2>&1)"
 	for n in $(f network ls --format '{{.Name}}' 2>/dev/null); do
 		[ "$n" = podman ] || [ "$n" = ferry ] && continue
-		q f network rm -f "$n" || fail "network rm $n fails: $(f network rm -f "$n" 2>&1)"
+		q f network rm -f -t 0 "$n" || fail "network rm $n fails: $(f network rm -f -t 0 "$n" 2>&1)"
 	done
 	q f rmi -a -f || fail "rmi -a fails: $(f rmi -a -f 2>&1)"
 	# A create killed between its directories and its row leaves them as

@@ -262,7 +262,7 @@ rootless=0" ]
 	assert_status 2
 	assert_output_contains "cannot remove container $id as it is running"
 	[ "$(ctr_status r)" = running ]
-	run_ferry rm -f r
+	run_ferry rm -f -t 0 r
 	assert_status 0
 	[ "$output" = r ]
 	! kill -0 "$pid" 2>/dev/null || false
@@ -290,7 +290,7 @@ rootless=0" ]
 	[[ "$output" == *"$idle"* ]]
 	[[ "$output" == *"cannot remove container $busy as it is running"* ]]
 	[ "$(f ps -a -q --no-trunc)" = "$busy" ]
-	run_ferry rm -a -f
+	run_ferry rm -a -f -t 0
 	assert_status 0
 	[ "$output" = "$busy" ]
 	[ -z "$(f ps -a -q)" ]
@@ -458,7 +458,7 @@ more" ]
 	[ "$(f ps -q | wc -l)" -eq 20 ]
 	[ "$(f ps --format '{{.Names}}' | sort -u | wc -l)" -eq 20 ]
 	[ "$(cat "$TEST_TMP"/id.* | sort -u | wc -l)" -eq 20 ]
-	f rm -f $(f ps -q) >/dev/null
+	f rm -f -t 0 $(f ps -q) >/dev/null
 	[ "$(f ps -a -q | wc -l)" -eq 0 ]
 }
 
@@ -498,7 +498,7 @@ more" ]
 	run "$FERRY_BIN" --root "$TEST_TMP/root2" --runroot "$TEST_TMP/run2" ps -a -q
 	assert_status 0
 	[ -z "$output" ]
-	run_ferry container rm -f a
+	run_ferry container rm -f -t 0 a
 	assert_status 0
 }
 
@@ -515,7 +515,7 @@ more" ]
 	run_ferry volume rm vol
 	assert_status 2
 	[ "$(ctr_status user2)" = running ]
-	run_ferry volume rm -f vol
+	run_ferry volume rm -f -t 0 vol
 	assert_status 0
 	[ "$output" = vol ]
 	[ "$(f ps -a -q | wc -l)" -eq 0 ]

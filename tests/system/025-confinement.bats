@@ -112,7 +112,7 @@ no_mkdir_profile() {
 	id=$(f inspect --format '{{.Id}}' p)
 	[ "$(cat "$(ctr_cgroup_dir "$ROOT" "$id" pids)/pids.max")" = 2048 ]
 	[ "$(f inspect --format '{{.HostConfig.PidsLimit}}' p)" = 2048 ]
-	f rm -f p >/dev/null
+	f rm -f -t 0 p >/dev/null
 	run_ferry run --rm --pids-limit 5 ferry-test sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 30 & done 2>&1; echo started'
 	assert_output_contains "fork"
 	run_ferry run --rm --pids-limit nope ferry-test true

@@ -68,7 +68,7 @@ load helpers
 	wait_until "[ \"\$(last_count mover fb)\" -ge $((n + 3)) ]"
 	# The old lines are there and the count goes on from them.
 	assert_counts_on mover fb
-	fb rm -f mover >/dev/null
+	fb rm -f -t 0 mover >/dev/null
 }
 
 @test "rootfs changes and volume contents move with the container" {
@@ -231,7 +231,7 @@ load helpers
 	run_fb container restore --ignore-volumes -i "$TEST_TMP/v.tar"
 	assert_status 0
 	[ "$(fb exec v cat /data/f)" = local ]
-	fb rm -f v >/dev/null
+	fb rm -f -t 0 v >/dev/null
 }
 
 @test "two --name restores of one archive run side by side with different IDs" {
@@ -270,7 +270,7 @@ load helpers
 	f container checkpoint -e "$TEST_TMP/shm.tar" shm >/dev/null
 	fb container restore -i "$TEST_TMP/shm.tar" >/dev/null
 	[ "$(fb exec shm cat /dev/shm/seg)" = shared-memory ]
-	fb rm -f shm >/dev/null
+	fb rm -f -t 0 shm >/dev/null
 }
 
 @test "all three compressions make archives that restore" {
@@ -349,7 +349,7 @@ load helpers
 	# One read of the log: a tick may arrive between two.
 	log=$(fb logs tcp)
 	[ "$(tail -n1 <<<"$log")" = "tick $(($(wc -l <<<"$log") - 1))" ]
-	fb rm -f tcp >/dev/null
+	fb rm -f -t 0 tcp >/dev/null
 }
 
 @test "a process tree with more page images than the dump's FIFOs moves whole" {
@@ -373,5 +373,5 @@ load helpers
 	assert_status 0
 	pid=$(fb inspect --format '{{.State.Pid}}' many)
 	[ "$(pgrep -c -P "$pid")" -eq 70 ]
-	fb rm -f many >/dev/null
+	fb rm -f -t 0 many >/dev/null
 }

@@ -271,7 +271,7 @@ assert_rolled_back() {
 	assert_rolled_back keep
 
 	# B's storage is a 16 MiB file system: the 24 MiB file does not fit.
-	fbh rm -fa >/dev/null 2>&1 || true
+	fbh rm -fa -t 0 >/dev/null 2>&1 || true
 	mkdir -p "$TEST_TMP/small"
 	mount -t tmpfs -o size=16m tmpfs "$TEST_TMP/small"
 	run nsenter --net="/run/netns/$HA" "$FERRY_BIN" --root "$TEST_TMP/root" --runroot "$TEST_TMP/run" \

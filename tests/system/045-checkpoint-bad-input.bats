@@ -129,7 +129,7 @@ m = tarfile.TarInfo('checkpoint/extra.img'); members.insert(0, (m, b'extra'))
 	mkdir -p "$TEST_TMP/bindsrc"
 	f run -d --name b -v "$TEST_TMP/bindsrc:/mnt" ferry-test sleep 1000 >/dev/null
 	f container checkpoint -R -c none -e "$TEST_TMP/bind.tar" b >/dev/null
-	f rm -f b >/dev/null
+	f rm -f -t 0 b >/dev/null
 	rmdir "$TEST_TMP/bindsrc"
 	# Trusted (a bind of a host path needs it), but the source is gone.
 	run_fb container restore --trust-archive -i "$TEST_TMP/bind.tar"

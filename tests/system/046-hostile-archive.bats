@@ -94,11 +94,11 @@ expect_record_refused() {
 	setup_hosts
 	craft "pass"
 	# Its source stops first: the copy would share its cgroup.
-	f rm -f src >/dev/null
+	f rm -f -t 0 src >/dev/null
 	run_fb container restore -i "$TEST_TMP/bad.tar"
 	assert_status 0
 	[ "$(fb inspect --format '{{.State.Status}}' src)" = running ]
-	fb rm -f src >/dev/null
+	fb rm -f -t 0 src >/dev/null
 	fb volume rm srcvol >/dev/null
 	# What the checks compare to is what a restore and its removal leave.
 	assert_host_b_unchanged
@@ -226,11 +226,11 @@ export_with() {
 	assert_output_contains "bad.tar\` asks for bind mount of host \`/\` at /host: restore with --trust-archive"
 	assert_host_b_unchanged
 
-	f rm -f src >/dev/null # its copy would share its cgroup
+	f rm -f -t 0 src >/dev/null # its copy would share its cgroup
 	run_fb container restore --trust-archive -i "$TEST_TMP/bad.tar"
 	assert_status 0
 	[ "$(fb inspect --format '{{.State.Status}}' src)" = running ]
-	fb rm -f src >/dev/null
+	fb rm -f -t 0 src >/dev/null
 	fb volume rm srcvol >/dev/null
 	assert_host_b_unchanged
 }
@@ -255,7 +255,7 @@ export_with() {
 	run_fb container restore --trust-archive -i "$TEST_TMP/hostnet.tar"
 	assert_status 0
 	[ "$(fb inspect --format '{{.HostConfig.NetworkMode}} {{.State.Status}}' hostnet)" = "host running" ]
-	fb rm -f hostnet >/dev/null
+	fb rm -f -t 0 hostnet >/dev/null
 	assert_host_b_unchanged
 }
 
@@ -277,7 +277,7 @@ expect_needs_trust() {
 	run_fb container restore --trust-archive -i "$1"
 	assert_status 0
 	[ "$(fb inspect --format '{{.State.Status}}' "$3")" = running ]
-	fb rm -f "$3" >/dev/null
+	fb rm -f -t 0 "$3" >/dev/null
 	assert_host_b_unchanged
 }
 
@@ -298,6 +298,6 @@ expect_needs_trust() {
 	run_fb container restore -i "$TEST_TMP/less.tar"
 	assert_status 0
 	[ "$(fb inspect --format '{{json .HostConfig.SecurityOpt}} {{.HostConfig.ReadOnlyTmpfs}}' less)" = '["mask=/proc/cpuinfo"] false' ]
-	fb rm -f less >/dev/null
+	fb rm -f -t 0 less >/dev/null
 	assert_host_b_unchanged
 }

@@ -301,7 +301,7 @@ kill_after() {
 		assert_settled
 		if [ -n "$(fb ps -aq)" ]; then
 			assert_counting_from fb "$before"
-			fb rm -f c >/dev/null
+			fb rm -f -t 0 c >/dev/null
 			fb volume rm data >/dev/null
 		else
 			[ -z "$(fb volume ls -q)" ]

@@ -25,7 +25,7 @@ make_archives() {
 	wait_until '[ "$(f logs src | wc -l)" -ge 2 ]'
 	f container checkpoint -R -c none --sign-key "$TEST_TMP/keys/a.pem" -e "$TEST_TMP/signed.tar" src >/dev/null
 	f container checkpoint -R -c none -e "$TEST_TMP/unsigned.tar" src >/dev/null
-	f rm -f src >/dev/null
+	f rm -f -t 0 src >/dev/null
 }
 
 

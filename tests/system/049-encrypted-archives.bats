@@ -53,7 +53,7 @@ PY
 	grep -q '^checkpoint/pages-1.img$' "$TEST_TMP/list"
 	[ "$(tail -n1 "$TEST_TMP/list")" = manifest.json ]
 	zstd -q -d -c "$TEST_TMP/plain.tar.zst" | tar -xO config.dump | grep -q "$MARKER"
-	f rm -f src >/dev/null
+	f rm -f -t 0 src >/dev/null
 	fb container restore --import "$TEST_TMP/enc.age" --decrypt-key "$TEST_TMP/keys/a.txt" >/dev/null
 	n=$(last_count src fb)
 	wait_until "[ \"\$(last_count src fb)\" -gt $((n + 1)) ]"
@@ -71,7 +71,7 @@ PY
 	f container checkpoint -R -c none -e "$TEST_TMP/plain.tar" src >/dev/null
 	age -r "$RCPT_B" -o "$TEST_TMP/by-age.age" "$TEST_TMP/plain.tar"
 	f container checkpoint -R --encrypt-recipient "$RCPT_A" --encrypt-recipient "$RCPT_B" -e "$TEST_TMP/two.age" src >/dev/null
-	f rm -f src >/dev/null
+	f rm -f -t 0 src >/dev/null
 	run_fb archive inspect "$TEST_TMP/two.age"
 	assert_status 0
 	[ "$(echo "$output" | jq -r .Encrypted)" = true ]
@@ -90,7 +90,7 @@ PY
 
 @test "an encrypted archive without --decrypt-key, or with another identity, is refused and nothing is made" {
 	make_encrypted
-	f rm -f src >/dev/null
+	f rm -f -t 0 src >/dev/null
 	expect_refused --import "$TEST_TMP/enc.age"
 	assert_output_contains "--decrypt-key"
 	expect_refused --import "$TEST_TMP/enc.age" --decrypt-key "$TEST_TMP/keys/b.txt"
@@ -105,7 +105,7 @@ PY
 
 @test "a cut, extended or edited encrypted stream is refused and nothing is made" {
 	make_encrypted
-	f rm -f src >/dev/null
+	f rm -f -t 0 src >/dev/null
 	hl=$(age_header_len "$TEST_TMP/enc.age")
 	size=$(stat -c %s "$TEST_TMP/enc.age")
 	# Cut at a chunk boundary, before the last chunk: every chunk left is
@@ -153,7 +153,7 @@ PY
 	assert_status 125
 	assert_output_contains "--export"
 	[ "$(ctr_status src)" = running ]
-	f rm -f src >/dev/null
+	f rm -f -t 0 src >/dev/null
 	run_fb archive inspect --decrypt-key "$TEST_TMP/keys/a.txt" --verify-key "$TEST_TMP/keys/s.pub" "$TEST_TMP/enc.age"
 	assert_status 0
 	[ "$(echo "$output" | jq -r .Encrypted)" = true ]

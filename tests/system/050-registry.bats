@@ -467,7 +467,7 @@ host_arch() {
 	[ "$(fb inspect --format '{{.Name}} {{.State.Status}}' mover)" = "mover running" ]
 	wait_until "[ \"\$(last_count mover fb)\" -ge $((n + 3)) ]"
 	assert_counts_on mover fb
-	fb rm -f mover >/dev/null
+	fb rm -f -t 0 mover >/dev/null
 }
 
 @test "pull: zstd-compressed layers, as skopeo --dest-compress-format zstd pushes them" {

@@ -97,7 +97,7 @@ count_of() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "cannot be removed"
-	f rm -f one fixed >/dev/null
+	f rm -f -t 0 one fixed >/dev/null
 	[ -z "$(f network prune)" ]
 	# Exported, removed and imported on another root: the same address there.
 	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
@@ -108,7 +108,7 @@ count_of() {
 	[ "$(count_of srv "$ip")" = 3 ]
 	[ "$(count_of srv 127.0.0.1 "$p")" = 4 ]
 	# The bridge goes with the last container on it.
-	fb rm -f srv >/dev/null
+	fb rm -f -t 0 srv >/dev/null
 	run ip link show "$DEFAULT_BRIDGE"
 	[ "$status" -ne 0 ]
 }
@@ -162,12 +162,12 @@ count_of() {
 	assert_status 2
 	assert_output_contains '"net1" has associated containers with it'
 	assert_output_contains "network is being used"
-	f rm -f cli >/dev/null
+	f rm -f -t 0 cli >/dev/null
 	[ "$(f network inspect --format '{{json .Containers}}' net1 | jq -r 'keys | length')" = 1 ]
 	# The address goes with the container.
 	f run -d --name again --network net1 ferry-test sleep 1000 >/dev/null
 	[ "$(ip_of again net1)" = "$PREFIX.2" ]
-	f network rm -f net1 >/dev/null
+	f network rm -f -t 0 net1 >/dev/null
 	[ -z "$(f ps -aq)" ]
 }
 
@@ -188,7 +188,7 @@ count_of() {
 	# Exported, removed, imported under its own name.
 	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
 	jq -e ".net1.interfaces.eth0.mac_address == \"$mac\"" <(tar -xOf "$TEST_TMP/srv.tar.zst" network.status) >/dev/null
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 	f container restore -i "$TEST_TMP/srv.tar.zst" >/dev/null
 	[ "$(ip_of srv net1)" = "$ip" ]
 	[ "$(mac_of srv net1)" = "$mac" ]
@@ -204,7 +204,7 @@ count_of() {
 	[ "$(count_of copy1 "$ip1")" = 3 ]
 	[ "$(count_of copy2 "$ip2")" = 3 ]
 	# Its address taken by another: refused, naming the holder and the ways out.
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 	f run -d --name squatter --network net1 --ip "$ip" ferry-test sleep 1000 >/dev/null
 	run_ferry container restore -i "$TEST_TMP/srv.tar.zst"
 	assert_status 125
@@ -228,7 +228,7 @@ count_of() {
 	ip=$(ip_of srv net1)
 	[ "$(count_of srv "$ip")" = 1 ]
 	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 	f network rm net1 >/dev/null
 	fb load -q -i "$(ferry_test_image)"
 	# A network of that name with another subnet: refused, nothing made.
@@ -272,7 +272,7 @@ free_port() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains web
-	f rm -f web2 >/dev/null 2>&1 || true
+	f rm -f -t 0 web2 >/dev/null 2>&1 || true
 	q=$(free_port)
 	python3 -c "import socket, time; s = socket.socket(); s.bind(('0.0.0.0', $q)); s.listen(); open('$TEST_TMP/held', 'w').close(); time.sleep(30)" &
 	holder=$!
@@ -282,7 +282,7 @@ free_port() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "already in use"
-	f rm -f web3 >/dev/null 2>&1 || true
+	f rm -f -t 0 web3 >/dev/null 2>&1 || true
 	for spec in 70000 abc 1-3:80-81 8080/icmp 1.2.3:80:80 ::; do
 		run_ferry create --network net1 -p "$spec" ferry-test true
 		assert_status 125
@@ -305,7 +305,7 @@ free_port() {
 	f run -d --name web --network net1 -p "127.0.0.1:$p:8080" ferry-test sh -c "$SERVER" >/dev/null
 	[ "$(count_of web 127.0.0.1 "$p")" = 1 ]
 	f container checkpoint -e "$TEST_TMP/web.tar.zst" web >/dev/null
-	f rm -f web >/dev/null
+	f rm -f -t 0 web >/dev/null
 	f container restore -i "$TEST_TMP/web.tar.zst" >/dev/null
 	[ "$(f port web 8080)" = "127.0.0.1:$p" ]
 	[ "$(count_of web 127.0.0.1 "$p")" = 2 ]
@@ -367,7 +367,7 @@ assert_ticks_carry_on() {
 	[ "$(jq -r '.net1.ferry_conntrack[0].orig.dport' "$TEST_TMP/status.json")" = "$p" ]
 	[ "$(jq -r '.net1.ferry_conntrack[0].reply.src' "$TEST_TMP/status.json")" = "$ip" ]
 	[ "$(jq -r '.net1.ferry_conntrack | length' "$TEST_TMP/status.json")" = 1 ]
-	f rm -f tcp >/dev/null
+	f rm -f -t 0 tcp >/dev/null
 	f container restore --tcp-established -i "$TEST_TMP/tcp.tar" >/dev/null
 	assert_ticks_carry_on "$TEST_TMP/direct.log"
 	assert_ticks_carry_on "$TEST_TMP/published.log"
@@ -414,7 +414,7 @@ for i, (m, d) in enumerate(members):
 	grep -F "$PREFIX.7" /proc/net/nf_conntrack >"$TEST_TMP/ct.txt" || true
 	grep -q "sport=40004 dport=$p" "$TEST_TMP/ct.txt"
 	! grep -q "sport=4000[123] " "$TEST_TMP/ct.txt" || false
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 }
 
 @test "network connect and disconnect attach a running container to another network and detach it; prune removes the unused" {
@@ -475,7 +475,7 @@ for i, (m, d) in enumerate(members):
 	grep -qx "$PREFIX.2" "$TEST_TMP/ips"
 	grep -qx "$PREFIX.21" "$TEST_TMP/ips"
 	# shellcheck disable=SC2046
-	f rm -f $(f ps -aq) >/dev/null
+	f rm -f -t 0 $(f ps -aq) >/dev/null
 	f run -d --name again --network net1 ferry-test sleep 1000 >/dev/null
 	[ "$(ip_of again net1)" = "$PREFIX.2" ]
 }
@@ -488,7 +488,7 @@ for i, (m, d) in enumerate(members):
 	ip=$(ip_of srv net1)
 	[ "$(count_of srv "$ip")" = 1 ]
 	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 	f network rm net1 >/dev/null
 	fb load -q -i "$(ferry_test_image)"
 	for point in import-networks-made import-created import-unpacked; do

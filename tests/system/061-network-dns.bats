@@ -187,7 +187,7 @@ make_etc_image() {
 	before=$(f inspect srv | jq -c '.[0].HostConfig | [.Dns, .DnsSearch, .DnsOptions, .ExtraHosts]')
 
 	f container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 	# Gone, its name with it.
 	run_ferry exec cli nslookup db
 	if [ "$status" -eq 0 ] && grep -q "$ip" <<<"$output"; then false; fi

@@ -48,7 +48,7 @@ count_in() {
 	[ "$(count_in "$HA" "$ip" 8080)" = 1 ]
 	[ "$(count_in "$HA" 127.0.0.1 8088)" = 2 ]
 	fa container checkpoint -e "$TEST_TMP/srv.tar.zst" srv >/dev/null
-	fa rm -f srv >/dev/null
+	fa rm -f -t 0 srv >/dev/null
 	# Host B has no net1: the import makes it, with the same bridge and
 	# subnet (which host A has too, as two machines would).
 	run fbh container restore -i "$TEST_TMP/srv.tar.zst"

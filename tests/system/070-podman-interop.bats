@@ -267,5 +267,5 @@ PY
 	f exec pc ip addr show eth0 | grep -q "link/ether $mac"
 	n=$(last_count pc)
 	wait_until "[ \"\$(last_count pc)\" -ge $((n + 2)) ]"
-	f rm -f pc >/dev/null
+	f rm -f -t 0 pc >/dev/null
 }

@@ -130,7 +130,7 @@ run_options() {
 	assert_status 0
 	[ "$(fb inspect --format "$fmt" mv)" = "$want" ]
 	[ "$(fb exec mv cat /proc/1/oom_score_adj)" = 200 ]
-	fb rm -f mv >/dev/null
+	fb rm -f -t 0 mv >/dev/null
 
 	# Files on the host: the archive may name them only if trusted.
 	f run -d --name hf --cidfile "$TEST_TMP/hf.cid" --conmon-pidfile "$TEST_TMP/hf.pid" ferry-test sleep 1000 >/dev/null
@@ -145,7 +145,7 @@ run_options() {
 	assert_status 0
 	[ "$(cat /proc/"$(cat "$TEST_TMP/hf.pid")"/comm)" = conmon ]
 	[ "$(fb inspect --format '{{.HostConfig.ContainerIDFile}}' hf)" = "$TEST_TMP/hf.cid" ]
-	fb rm -f hf >/dev/null
+	fb rm -f -t 0 hf >/dev/null
 }
 
 restart_policies() {
@@ -215,7 +215,7 @@ restart_policies() {
 	f rm mv >/dev/null
 	fb container restore -i "$TEST_TMP/mv.tar" >/dev/null
 	[ "$(fb inspect --format '{{json .HostConfig.RestartPolicy}} {{.State.Status}}' mv)" = '{"Name":"on-failure","MaximumRetryCount":5} running' ]
-	fb rm -f mv >/dev/null
+	fb rm -f -t 0 mv >/dev/null
 }
 
 @test "run -d --rm removes the container when it exits" {

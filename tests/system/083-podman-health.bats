@@ -382,7 +382,7 @@ on_failure_steps() {
 	run_ferry healthcheck run cp
 	assert_status 1
 	f container checkpoint --export "$TEST_TMP/cp.tar" --compress none cp >/dev/null
-	f rm -f cp >/dev/null
+	f rm -f -t 0 cp >/dev/null
 	f container restore --import "$TEST_TMP/cp.tar" >/dev/null
 	[ "$(f inspect --format '{{json .Config.Healthcheck}} {{.Config.HealthcheckOnFailureAction}} {{.Config.HealthcheckMaxLogCount}}' cp)" = \
 		'{"Test":["CMD-SHELL","test -e /tmp/ok"],"Interval":30000000000,"Timeout":30000000000,"Retries":4} stop 3' ]
@@ -391,7 +391,7 @@ on_failure_steps() {
 	f exec cp touch /tmp/ok
 	f healthcheck run cp
 	[ "$(f inspect --format '{{.State.Health.Status}}' cp)" = healthy ]
-	f rm -f cp >/dev/null
+	f rm -f -t 0 cp >/dev/null
 
 	# A record whose check is no list of strings is refused, and nothing
 	# is made.

@@ -121,7 +121,7 @@ groups_umask_hosts() {
 	[ "$(fb exec gu sh -c "$see")" = "$want" ]
 	[ "$(fb inspect --format "$fmt" gu)" = "$want_inspect" ]
 	assert_counts_on gu fb
-	fb rm -f gu >/dev/null
+	fb rm -f -t 0 gu >/dev/null
 }
 
 @test "--hosts-file none and image need no trust in an archive, and a bad one is refused by name" {
@@ -133,7 +133,7 @@ groups_umask_hosts() {
 	run_fb container restore -i "$TEST_TMP/hn.tar"
 	assert_status 0
 	[ "$(fb inspect --format '{{.HostConfig.HostsFile}} {{.Config.Umask}}' hn)" = "none 0077" ]
-	fb rm -f hn >/dev/null
+	fb rm -f -t 0 hn >/dev/null
 
 	local bad
 	for bad in "--umask 8" "--umask 1000" "--group-add a:b" "--group-add 2147483648"; do
@@ -415,7 +415,7 @@ namespace_modes() {
 	[ "$(fb inspect --format '{{.HostConfig.IpcMode}}' in)" = none ]
 	assert_counts_on hu fb
 	assert_counts_on in fb
-	fb rm -f hu in >/dev/null
+	fb rm -f -t 0 hu in >/dev/null
 }
 
 @test "--pidfile gets the container's PID at each start and restore, and stays after rm, as Podman's" {
@@ -438,7 +438,7 @@ namespace_modes() {
 	run_fb container restore --trust-archive -i "$TEST_TMP/pf.tar"
 	assert_status 0
 	[ "$(cat "$TEST_TMP/pf.pid")" = "$(fb inspect --format '{{.State.Pid}}' pf)" ]
-	fb rm -f pf >/dev/null
+	fb rm -f -t 0 pf >/dev/null
 	run_ferry create --pidfile "$TEST_TMP/nodir/pf.pid" ferry-test true
 	assert_status 125
 	assert_one_line_error
@@ -463,7 +463,7 @@ namespace_modes() {
 	assert_status 125
 	[ "$(f ps -a -q --no-trunc)" = "$id" ]
 
-	f rm -f r1 >/dev/null
+	f rm -f -t 0 r1 >/dev/null
 	old=$(f run -d --name r1 --stop-timeout 1 ferry-test sleep 1000)
 	run env FERRY_FAULT=replace-stopped "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" run -d --replace --name r1 ferry-test sleep 1000
 	[ "$status" = 137 ]
@@ -526,7 +526,7 @@ exposed_ports() {
 	run_fb container restore -i "$TEST_TMP/xe.tar"
 	assert_status 0
 	[ "$(fb inspect --format '{{json .Config.ExposedPorts}}' xe)" = '{"7000/udp":{},"7001/udp":{}}' ]
-	fb rm -f xe >/dev/null
+	fb rm -f -t 0 xe >/dev/null
 }
 
 @test "--init-path: the init binary --init runs, checked at create, kept through checkpoint; alone it changes nothing, as Podman's" {
@@ -623,7 +623,7 @@ rmi_runs() {
 	run_fb container restore -i "$TEST_TMP/rc.tar"
 	assert_status 0
 	assert_counts_on rc fb
-	fb rm -f rc >/dev/null
+	fb rm -f -t 0 rc >/dev/null
 }
 
 @test "--chrootdirs binds /etc/hosts into the chroot too, as Podman's, and keeps it through checkpoint and restore" {
@@ -643,7 +643,7 @@ rmi_runs() {
 	assert_status 0
 	fb exec cd sh -c 'cmp /etc/hosts /chroot/etc/hosts && grep -q extra.example /chroot/etc/hosts'
 	assert_counts_on cd fb
-	fb rm -f cd >/dev/null
+	fb rm -f -t 0 cd >/dev/null
 	run_ferry create --chrootdirs rel ferry-test true
 	assert_status 125
 	assert_one_line_error
@@ -692,7 +692,7 @@ passwd_lines() {
 	run_ferry container checkpoint pw
 	assert_status 125
 	[ "$(f inspect --format '{{.State.Status}}' pw)" = running ]
-	f rm -f pw >/dev/null
+	f rm -f -t 0 pw >/dev/null
 }
 
 host_users() {

@@ -251,7 +251,7 @@ rmi_sequence() {
 @test "rmi --all: an image in use stays (exit 2) unless -f, which takes its containers too" {
 	load_test_image
 	f tag ferry-test two:1
-	f run -d --name a ferry-test sleep 1000 >/dev/null
+	f run -d --name a --stop-timeout 0 ferry-test sleep 1000 >/dev/null
 	run_ferry rmi -a
 	assert_status 2
 	assert_one_line_error
@@ -445,11 +445,11 @@ port_sequence() {
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains 'failed to find published port "8080"'
-	f rm -f later >/dev/null
+	f rm -f -t 0 later >/dev/null
 	[ "$(f port -l 9090/udp)" = "0.0.0.0:$((p + 1))" ]
 	# Removed by ferry, which takes its firewall rules down with it (the
 	# teardown's kill would leave them).
-	f rm -f web >/dev/null
+	f rm -f -t 0 web >/dev/null
 }
 
 diff_sequence() {

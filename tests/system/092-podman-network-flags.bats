@@ -65,7 +65,7 @@ ip6_of() { "${3:-f}" inspect --format "{{.NetworkSettings.Networks.$2.GlobalIPv6
 	run grep -c default "$TEST_TMP/routes2"
 	[ "$output" = 0 ]
 	grep -q "^$PREFIX2.0/24 dev eth0" "$TEST_TMP/routes2"
-	f rm -f two >/dev/null
+	f rm -f -t 0 two >/dev/null
 	f network rm nodefault >/dev/null
 	# -o vlan is recorded as Podman records it; netavark needs the kernel's
 	# bridge VLAN filtering for it, which this machine may lack: then run
@@ -368,7 +368,7 @@ drop_port_rule() {
 	f exec late ip -6 addr show eth1 | grep -q "inet6 $PREFIX62::7:7/64"
 	[[ "$(ip6_of late six)" == "${sub6%::/64}::"* ]]
 	# rm gives the addresses back.
-	f rm -f fixed >/dev/null
+	f rm -f -t 0 fixed >/dev/null
 	f run -d --name again --network six2 --ip6 "$PREFIX62::5:5" ferry-test sleep 1000 >/dev/null
 }
 
@@ -449,7 +449,7 @@ drop_port_rule() {
 	tar -xOf "$TEST_TMP/srv.tar.zst" network.status >"$TEST_TMP/status.json"
 	[ "$(jq -c '.six.interfaces.eth0.subnets | map(.ipnet)' "$TEST_TMP/status.json")" = "[\"$ip/24\",\"$ip6/64\"]" ]
 	[ "$(jq -r '.six.interfaces.eth0.mac_address' "$TEST_TMP/status.json")" = "$mac" ]
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 	f network rm six >/dev/null
 	# Onto another root, which makes the network from the archive.
 	fb load -q -i "$(ferry_test_image)"
@@ -470,7 +470,7 @@ drop_port_rule() {
 	[ "$(mac_of copy six fb)" != "$mac" ]
 	[ "$(net_count "$copy6" 8080)" = 3 ]
 	# Its IPv6 address taken: refused, naming the holder.
-	fb rm -f srv >/dev/null
+	fb rm -f -t 0 srv >/dev/null
 	fb run -d --name squatter --network six --ip6 "$ip6" ferry-test sleep 1000 >/dev/null
 	run_fb container restore -i "$TEST_TMP/srv.tar.zst"
 	assert_status 125
@@ -581,7 +581,7 @@ drop_port_rule() {
 		--route "10.99.0.0/16,$PREFIX.5" -o mtu=1400 six >/dev/null
 	f run -d --name srv --network six ferry-test sleep 1000 >/dev/null
 	f container checkpoint --compress none -e "$TEST_TMP/good.tar" srv >/dev/null
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 	f network rm six >/dev/null
 	fb load -q -i "$(ferry_test_image)"
 	while IFS='|' read -r edit words; do
@@ -628,7 +628,7 @@ for i, (m, d) in enumerate(members):
 	f exec one ip -4 addr show eth0 | grep -q "inet $PREFIX.2/24"
 	# Its veth is on the host's bridge.
 	[ -n "$(ip -br link show master "$BR")" ]
-	f rm -f one >/dev/null
+	f rm -f -t 0 one >/dev/null
 	# The bridge is the host's: it stays, with its address.
 	ip -4 addr show "$BR" | grep -q "inet $PREFIX.1/24"
 	f network create --subnet "$SUBNET2" --interface-name "$BR2" -o vrf="ftw$((N + 2000))" vrf >/dev/null
@@ -754,14 +754,14 @@ attach_facts() {
 	tar -xOf "$TEST_TMP/srv.tar" config.dump >"$TEST_TMP/dump.json"
 	[ "$(jq -c '.newNetworks.one | [.interface_name, .aliases, .options]' "$TEST_TMP/dump.json")" = "[\"wan0\",[\"web\"],{\"host_interface_name\":\"$hostif\",\"foo\":\"bar\"}]" ]
 	[ "$(jq -r '.newNetworks.two.interface_name' "$TEST_TMP/dump.json")" = lan0 ]
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 	# Onto another root: the host-side name is the archive's choice, so
 	# it takes --trust-archive (128 checks the refusal).
 	fb load -q -i "$(ferry_test_image)"
 	fb container restore -i "$TEST_TMP/srv.tar" --trust-archive >/dev/null
 	same fb
 	[ "$(net_count "$PREFIX.50" 8080)" = 3 ]
-	fb rm -f srv >/dev/null
+	fb rm -f -t 0 srv >/dev/null
 	! ip link show "$hostif" 2>/dev/null || false
 	need_podman
 	# Podman restores ferry's archive with them, and ferry Podman's.
@@ -774,7 +774,7 @@ attach_facts() {
 	# From the same archive as root B's: the same next count.
 	[ "$(net_count "$PREFIX.50" 8080)" = 3 ]
 	podman_t container checkpoint -e "$TEST_TMP/podman.tar" srv >/dev/null
-	podman_t rm -f srv >/dev/null
+	podman_t rm -f -t 0 srv >/dev/null
 	podman_t network rm one two >/dev/null
 	fb network create --subnet "$SUBNET" --interface-name "$BR" one >/dev/null
 	fb network create --subnet "$SUBNET2" --interface-name "$BR2" two >/dev/null

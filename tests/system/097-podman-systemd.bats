@@ -484,7 +484,7 @@ generate_sequence() {
 	assert_output_contains "which is not on this host"
 
 	# Back home: the required container is there, and started first.
-	f rm -f app >/dev/null
+	f rm -f -t 0 app >/dev/null
 	f stop -t 0 base >/dev/null
 	f container restore --trust-archive -i "$TEST_TMP/app.tar" >/dev/null
 	[ "$(f inspect --format '{{.Dependencies}}' app)" = "[$(f inspect --format '{{.Id}}' base)]" ]

@@ -308,7 +308,7 @@ mount_sequence() {
 	podman_t run -d --name c --network none -v tv:/v localhost/ferry-test:latest sh -c 'echo carried >/v/f; sleep 1000' >/dev/null
 	wait_until '[ "$(podman_t exec c cat /v/f 2>/dev/null)" = carried ]'
 	podman_t container checkpoint --export "$TEST_TMP/p.tar" c >/dev/null
-	podman_t rm -f c >/dev/null
+	podman_t rm -f -t 0 c >/dev/null
 	podman_t volume rm tv >/dev/null
 	podman_t container restore --import "$TEST_TMP/p.tar" >/dev/null
 	[ "$(podman_t exec c cat /v/f)" = carried ]

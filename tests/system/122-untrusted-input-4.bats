@@ -279,5 +279,5 @@ print("F9=last")' >"$TEST_TMP/env.list"
 	run timeout 30 bash -c 'ulimit -v 1048576; f "$@"' f create --userns=auto --network none localhost/links /hello
 	[ "$status" -ne 124 ]
 	[ "$status" -eq 0 ] || assert_output_contains 'unused IDs'
-	f rm -af >/dev/null
+	f rm -af -t 0 >/dev/null
 }

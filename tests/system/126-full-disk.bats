@@ -436,7 +436,7 @@ assert_counting() {
 		sh -c "head -c 300000 /dev/urandom > /vol/big; echo x > /changed; $COUNTER" >/dev/null
 	wait_until '[ "$(last_count c1)" -ge 2 ]'
 	f container checkpoint --export "$TEST_TMP/c1.tar" c1 >/dev/null
-	f rm -f c1 >/dev/null
+	f rm -f -t 0 c1 >/dev/null
 	f volume rm v1 >/dev/null
 	# ferry keeps 5% of the file system free (1.6 MiB of 32).
 	LEVELS="0 65536 1048576 1703936 1835008 1966080 2097152 2621440 4194304"

@@ -42,7 +42,7 @@ teardown() {
 	f run -d --name c1 --network "n1:host_interface_name=$HOSTIF,foo=bar" $IMG sleep 1000 >/dev/null
 	ip link show "$HOSTIF" >/dev/null
 	f container checkpoint -e "$TEST_TMP/c1.tar" c1 >/dev/null
-	f rm -f c1 >/dev/null
+	f rm -f -t 0 c1 >/dev/null
 	! ip link show "$HOSTIF" 2>/dev/null || false
 	fb load -q -i "$(ferry_test_image)"
 	# Before, an archive from anywhere named the host's end of the pair:

@@ -176,7 +176,7 @@ assert_off_n1() {
 	f mount c1 >/dev/null
 	f_killed_at atomic-write-linked mount c1
 	ls "$RUNROOT/mounts" | grep -q "^$id\.tmp-"
-	f rm -f c1 >/dev/null
+	f rm -f -t 0 c1 >/dev/null
 	[ "$(ls -A "$RUNROOT/mounts")" = "" ]
 	! findmnt -rn | grep -q -- "$ROOT/" || false
 }

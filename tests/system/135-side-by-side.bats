@@ -73,7 +73,7 @@ command_processes() {
 		f run -d --network sbs --name "c$n" ferry-test sleep 1000 >/dev/null
 	done
 	[ "$(ip -o link show master "$bridge" | wc -l)" -eq 14 ]
-	run_ferry rm -f "${names[@]}"
+	run_ferry rm -f -t 0 "${names[@]}"
 	assert_status 0
 	[ "$output" = "$(printf '%s\n' "${names[@]}")" ]
 	[ -z "$(f ps -a -q)" ]
@@ -99,7 +99,7 @@ command_processes() {
 	start_sleepers a b c
 	ids=$(f inspect --format '{{.Id}}' a b c)
 	run --separate-stderr env FERRY_FAULT=rm-row-removed "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" \
-		rm -f a b c
+		rm -f -t 0 a b c
 	assert_status 125
 	[ -z "$output" ]
 	[ "$(printf '%s\n' "$stderr" | grep -c .)" -eq 3 ]
@@ -121,11 +121,11 @@ command_processes() {
 	load_test_image
 	start_sleepers base other
 	f run -d --name dep --network container:base ferry-test sleep 1000 >/dev/null
-	run --separate-stderr "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" rm -f base other
+	run --separate-stderr "$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" rm -f -t 0 base other
 	assert_status 125
 	[ "$output" = other ]
 	[[ "$stderr" == "Error: container "*" has dependent containers which must be removed before it: "* ]]
-	run_ferry rm -a -f
+	run_ferry rm -a -f -t 0
 	assert_status 0
 	[ -z "$(f ps -a -q)" ]
 }
@@ -164,7 +164,7 @@ command_processes() {
 	assert_status 0
 	[ "$output" = "$(printf 'a\na')" ]
 	# Before, two workers raced for it and the second said it was gone.
-	run_ferry rm -f a "${id:0:12}" a
+	run_ferry rm -f -t 0 a "${id:0:12}" a
 	assert_status 0
 	[ "$output" = a ]
 	[ -z "$(f ps -a -q)" ]

@@ -77,7 +77,7 @@ runtime_verbs() {
 	pids=$(ctr_pids "$id")
 	: >"$TEST_TMP/runtime.log"
 
-	run_ferry --runtime "$TEST_TMP/bin/runc" rm -f c
+	run_ferry --runtime "$TEST_TMP/bin/runc" rm -f -t 0 c
 	assert_status 0
 	[ "$output" = c ]
 	# shellcheck disable=SC2086 # one PID a word
@@ -110,7 +110,7 @@ runtime_verbs() {
 	wait_until "[ \$(ctr_pids $id | wc -l) -ge 2 ]"
 	pids=$(ctr_pids "$id")
 	fr pause p >/dev/null
-	run_ferry --runtime "$TEST_TMP/bin/runc" rm -f p
+	run_ferry --runtime "$TEST_TMP/bin/runc" rm -f -t 0 p
 	assert_status 0
 	[ "$output" = p ]
 	# shellcheck disable=SC2086 # one PID a word
@@ -130,7 +130,7 @@ runtime_verbs() {
 	pids="$(ctr_pids "$hid") $(ctr_pids "$jid")"
 	: >"$TEST_TMP/runtime.log"
 
-	run_ferry --runtime "$TEST_TMP/bin/runc" rm -f h j
+	run_ferry --runtime "$TEST_TMP/bin/runc" rm -f -t 0 h j
 	assert_status 0
 	[ "$output" = "h
 j" ]
@@ -139,7 +139,7 @@ j" ]
 	grep -q "kill --all $hid 9" "$TEST_TMP/runtime.log"
 	grep -q "kill --all $jid 9" "$TEST_TMP/runtime.log"
 	[ "$(f inspect --format '{{.State.Status}}' a)" = running ]
-	fr rm -f a >/dev/null
+	fr rm -f -t 0 a >/dev/null
 	[ "$(f ps -a -q | wc -l)" -eq 0 ]
 }
 
@@ -154,7 +154,7 @@ j" ]
 	ip link show "$DEFAULT_BRIDGE" >/dev/null
 	subnet=${DEFAULT_SUBNET%/*}
 
-	run_ferry rm -f "${names[@]}" no-such
+	run_ferry rm -f -t 0 "${names[@]}" no-such
 	assert_status 0
 	[ "$output" = "$(printf '%s\n' "${names[@]}")" ]
 	# shellcheck disable=SC2086 # one PID a word

@@ -169,7 +169,7 @@ inspect_fixed() {
 	load_test_image
 	f run -d --name srv --network bridge ferry-test sleep 1000 >/dev/null
 	f container checkpoint --compress none -e "$TEST_TMP/good.tar" srv >/dev/null
-	f rm -f srv >/dev/null
+	f rm -f -t 0 srv >/dev/null
 	while IFS='|' read -r edit words; do
 		rewrite_archive "$TEST_TMP/good.tar" "$TEST_TMP/bad.tar" "
 for i, (m, d) in enumerate(members):

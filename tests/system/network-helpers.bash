@@ -11,7 +11,7 @@ net_remove_containers() {
 		if [ -d "$TEST_TMP/${r%%:*}" ]; then
 			fr=("$@" "$FERRY_BIN" --root "$TEST_TMP/${r%%:*}" --runroot "$TEST_TMP/${r#*:}")
 			# shellcheck disable=SC2046
-			timeout 60 "${fr[@]}" rm -f $(timeout 10 "${fr[@]}" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+			timeout 60 "${fr[@]}" rm -f -t 0 $(timeout 10 "${fr[@]}" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
 		fi
 	done
 }

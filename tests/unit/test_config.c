@@ -7,6 +7,7 @@
 
 #include "engine/config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +373,32 @@ test_load_order (void **state)
   free (fc);
 }
 
+/* [engine] stop_timeout: a new container's stop timeout; a negative one,
+ * which Podman's unsigned setting wraps round, and one past an int wait
+ * the longest; a later file's wins; not a number: the line.  */
+static void
+test_stop_timeout (void **state)
+{
+  struct ferry_config c;
+  char *msg = NULL;
+
+  (void) state;
+  ferry_config_init (&c);
+  assert_int_equal (c.stop_timeout, -1);
+  assert_int_equal (read_containers_conf ("[engine]\nstop_timeout = 3\n", &c, NULL), 0);
+  assert_int_equal (c.stop_timeout, 3);
+  assert_int_equal (read_containers_conf ("[engine]\nstop_timeout = 0\n", &c, NULL), 0);
+  assert_int_equal (c.stop_timeout, 0);
+  assert_int_equal (read_containers_conf ("[engine]\nstop_timeout = -1\n", &c, NULL), 0);
+  assert_int_equal (c.stop_timeout, INT_MAX);
+  assert_int_equal (read_containers_conf ("[engine]\nstop_timeout = 4294967297\n", &c, NULL), 0);
+  assert_int_equal (c.stop_timeout, INT_MAX);
+  assert_int_not_equal (read_containers_conf ("[engine]\n\nstop_timeout = \"5\"\n", &c, &msg), 0);
+  assert_non_null (strstr (msg, ":3: "));
+  free (msg);
+  ferry_config_release (&c);
+}
+
 static int
 hermetic (void **state)
 {
@@ -393,6 +420,7 @@ main (void)
     cmocka_unit_test (test_containers_conf_bad),
     cmocka_unit_test (test_cgroupns),
     cmocka_unit_test (test_load_order),
+    cmocka_unit_test (test_stop_timeout),
   };
   return cmocka_run_group_tests (tests, hermetic, NULL);
 }

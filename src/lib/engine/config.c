@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,6 +399,12 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
                                  v->integer);
       c->compression_level = (int) v->integer;
       c->compression_level_set = 1;
+    }
+  else if (strcmp (key, "stop_timeout") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_INTEGER, err) < 0)
+        return -1;
+      c->stop_timeout = v->integer < 0 || v->integer > INT_MAX ? INT_MAX : (int) v->integer;
     }
   else if (strcmp (key, "cdi_spec_dirs") == 0)
     {
@@ -801,6 +808,7 @@ ferry_config_init (struct ferry_config *c)
   c->read_only = -1;
   c->log_size_max = -1;
   c->pids_limit = -1;
+  c->stop_timeout = -1;
 }
 
 /* $FERRY_CONMON_TIMEOUT, when set: whole seconds, 1 to a day.  */

@@ -7,7 +7,8 @@
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
  * [containers] settings below, [engine]'s runtime, compression_format,
- * compression_level, cdi_spec_dirs and detach_keys, and [engine.runtimes],
+ * compression_level, cdi_spec_dirs, detach_keys and stop_timeout, and
+ * [engine.runtimes],
  * and leaves every other alone; a file that is not
  * TOML stops ferry at its line.
  *
@@ -107,6 +108,11 @@ struct ferry_config
    * --detach-keys does not say; NULL: not set, "": none.  Checked where
    * it is used.  */
   char *detach_keys;
+  /* [engine] stop_timeout: the seconds a container created without
+   * --stop-timeout gets between its stop signal and SIGKILL (stop, rm
+   * -f); -1: not set (10).  A negative value, which Podman's unsigned
+   * setting wraps round, is taken as the longest.  */
+  int stop_timeout;
   /* $FERRY_CONMON_TIMEOUT: seconds conmon has to report the container
    * created or restored (the runtime's create or CRIU's restore), after
    * which the launch is ended; 0: not set (240, Podman's).  */

@@ -1914,9 +1914,10 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
   json_object_object_add (rec, "OCIRuntime", json_object_new_string (e->runtime.requested));
   json_object_object_add (rec, "ShmSize",
                           json_object_new_int64 (o->shm_size > 0 ? o->shm_size : DEFAULT_SHM_SIZE));
-  json_object_object_add (
-      rec, "StopTimeout",
-      json_object_new_int (o->stop_timeout >= 0 ? o->stop_timeout : DEFAULT_STOP_TIMEOUT));
+  json_object_object_add (rec, "StopTimeout",
+                          json_object_new_int (o->stop_timeout >= 0          ? o->stop_timeout
+                                               : e->config.stop_timeout >= 0 ? e->config.stop_timeout
+                                                                             : DEFAULT_STOP_TIMEOUT));
   if (record_run_options (o, ic, rec, err) < 0 || record_restart_policy (o, rec, err) < 0
       || record_log_options (o, rec, err) < 0)
     return -1;
@@ -2749,20 +2750,36 @@ write_cidfile (ferry_engine_t *e, json_object *rec, const char *id, ferry_error_
   return -1;
 }
 
-/* --replace: the container named NAME, if any, stopped (with its own
- * timeout and signal) and removed, as Podman replaces it.  Killed in
- * between, ferry leaves the old container, stopped or not, or none: each
- * step is a stop or remove of its own, which the next command settles,
- * and the new one is inserted only after, under the database's check of
- * the name.  */
+/* Whether container ID is paused, as far as a lookup can tell.  */
 static int
-replace_container (ferry_engine_t *e, const char *name, ferry_error_t *err)
+is_paused (ferry_engine_t *e, const char *id)
+{
+  cleanup_error ferry_error_t ignored = NULL;
+  struct ferry_container *c = NULL;
+  int paused;
+
+  if (ferry_container_lookup (e, id, &c, &ignored) < 0)
+    return 0;
+  paused = c->status == FERRY_CONTAINER_PAUSED;
+  ferry_container_free (c);
+  return paused;
+}
+
+/* --replace: the container named NAME, if any, stopped (with its own
+ * timeout and signal) and removed, as Podman replaces it; a paused one is
+ * killed by the removal, as Podman's rm -f kills it.  Killed in between,
+ * ferry leaves the old container, stopped or not, or none: each step is
+ * a stop or remove of its own, which the next command settles, and the
+ * new one is inserted only after, under the database's check of the
+ * name.  */
+static int
+replace_container (ferry_engine_t *e, const char *name, struct ferry_stop_report *report, ferry_error_t *err)
 {
   char other[65];
 
   if (! name_in_use (e, name, other, sizeof (other)))
     return 0;
-  if (ferry_container_stop (e, other, -1, NULL, err) < 0
+  if ((! is_paused (e, other) && ferry_container_stop (e, other, -1, report, err) < 0)
       || (ferry_fault_point ("replace-stopped"), ferry_container_remove (e, other, 1, 0, err) < 0))
     {
       if ((*err)->kind == FERRY_ERROR_NOT_FOUND)
@@ -2927,7 +2944,7 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
     goto out;
   if (ferry_ns_modes_record (e, o, rec, err) < 0
       || (o->userns && record_userns (e, o->userns, img, rec, err) < 0)
-      || (o->replace && replace_container (e, o->name, err) < 0))
+      || (o->replace && replace_container (e, o->name, o->replace_report, err) < 0))
     goto out;
   record_default_sysctls (rec, e->config.default_sysctls, o->sysctls);
   /* Held while the directories are there without the row: a sweep

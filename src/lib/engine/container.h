@@ -110,6 +110,8 @@ enum ferry_cgroupns
   FERRY_CGROUPNS_PRIVATE,
 };
 
+struct ferry_stop_report;
+
 struct ferry_create_options
 {
   const char *image;      /* reference or ID; with rootfs, the root directory (PATH or PATH:O) */
@@ -239,6 +241,9 @@ struct ferry_create_options
   /* --replace: a container already named NAME is stopped and removed
    * once this one's options have passed their checks.  */
   int replace;
+  /* With replace: learns whether the stop of the container replaced had
+   * to end in SIGKILL; may be NULL.  */
+  struct ferry_stop_report *replace_report;
   /* --expose "PORT[-PORT][/PROTO]"; may be NULL.  */
   char **expose;
   /* --init-path: the init binary on the host, with init; NULL:
@@ -395,9 +400,16 @@ int ferry_container_kill (ferry_engine_t *e, const char *ref, int signal, ferry_
 /* Running or paused without FORCE: kind STATE.  VOLUMES removes its
  * anonymous volumes.  */
 int ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int volumes, ferry_error_t *err);
+/* ferry_container_remove_stopping's TIMEOUT for the container's own stop
+ * timeout (--stop-timeout, else containers.conf's stop_timeout when it was
+ * created), as Podman's rm -f without -t waits.  */
+#define FERRY_STOP_TIMEOUT_OWN (-2)
+
 /* Removes REF, stopping it first when it runs: its stop signal, then
- * SIGKILL after TIMEOUT seconds (-1: no end); REPORT tells whether SIGKILL
- * was needed.  */
+ * SIGKILL after TIMEOUT seconds (-1: no end; FERRY_STOP_TIMEOUT_OWN);
+ * REPORT tells whether SIGKILL was needed.  A paused one gets SIGKILL at
+ * once whatever TIMEOUT says, as Podman's rm kills it before the thaw that
+ * would let it run its handler.  */
 int ferry_container_remove_stopping (ferry_engine_t *e, const char *ref, int timeout, int volumes,
                                      struct ferry_stop_report *report, ferry_error_t *err);
 /* The IDs of the containers that join REF's namespaces (--network

@@ -2367,6 +2367,10 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
 
   if (timeout < 0)
     timeout = ferry_json_get_int (c->record, "StopTimeout", 10);
+  /* As Podman's removal, a paused one is killed, never thawed to run its
+   * handler.  */
+  if (removing && c->status == FERRY_CONTAINER_PAUSED)
+    timeout = 0;
   /* Its exit is the user's doing: the restart policy leaves it stopped.  */
   if (ferry_container_has_monitor (c)
       && set_restart_state (e, c, 1, ferry_json_get_int (c->record, "RestartCount", 0), err) < 0)
@@ -3048,9 +3052,13 @@ ferry_container_remove_stopping (ferry_engine_t *e, const char *ref, int timeout
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
-  /* stop_locked's -1 is the container's own timeout: here, as Podman's
-   * rm -t -1, no end.  */
-  ret = remove_locked (e, c, 1, timeout < 0 ? INT_MAX / 1000 : timeout, report, volumes, 0, err);
+  /* stop_locked's -1 is the container's own timeout: a -1 here, as
+   * Podman's rm -t -1, has no end.  */
+  if (timeout == FERRY_STOP_TIMEOUT_OWN)
+    timeout = -1;
+  else if (timeout < 0)
+    timeout = INT_MAX / 1000;
+  ret = remove_locked (e, c, 1, timeout, report, volumes, 0, err);
   ferry_container_free (c);
   return ret;
 }

@@ -215,7 +215,7 @@ no_mkdir_profile() {
 	n=$(last_count lim fb)
 	wait_until "[ \"\$(last_count lim fb)\" -gt $((n + 1)) ]"
 	assert_counts_on lim fb
-	for bad in "--memory 1x" "--cpus -1" "--cpus x" "--ulimit nofile=3:2" "--ulimit bogus=1" "--ulimit nofile"; do
+	for bad in "--memory 1x" "--cpus x" "--ulimit nofile=3:2" "--ulimit bogus=1" "--ulimit nofile"; do
 		run_ferry create $bad ferry-test true
 		assert_status 125
 		assert_one_line_error

@@ -116,8 +116,13 @@ m = tarfile.TarInfo('checkpoint/extra.img'); members.insert(0, (m, b'extra'))
 @test "bad input: name clash, missing image, missing bind source" {
 	make_archive
 	f container checkpoint -e "$TEST_TMP/clash.tar" -c none src >/dev/null 2>&1 || true
-	# Same root: the original still exists under that name.
+	# Same root: the original's volume and the original itself still
+	# exist; the volume is named first, as Podman checks it first.
 	run_ferry container restore -i "$TEST_TMP/good.tar"
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "volume with name srcvol already exists"
+	run_ferry container restore --ignore-volumes -i "$TEST_TMP/good.tar"
 	assert_status 125
 	assert_one_line_error
 	assert_output_contains "--name"

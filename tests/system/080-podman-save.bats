@@ -442,3 +442,68 @@ layers_of() {
 		diff -u "$TEST_TMP/f.log" "$TEST_TMP/podman_t.log"
 	fi
 }
+
+# The diff_id of image $1's bottom layer (layer 1: gzip, busybox and /etc).
+bottom_layer() {
+	f image inspect --format '{{index .RootFS.Layers 0}}' "$1"
+}
+
+@test "save: layers are decompressed straight into the output, so a save needs no room in the store" {
+	load_test_image
+	id=$(f image inspect --format '{{.Id}}' ferry-test)
+	# Room for a directory name, not for the 2 MiB bottom layer: a copy of
+	# it staged in the store, as ferry used to make, ends in ENOSPC.
+	mount -t tmpfs -o size=64k tmpfs "$ROOT/storage/tmp"
+	f save -q -o "$TEST_TMP/d.tar" ferry-test
+	f save -q --format docker-dir -o "$TEST_TMP/dd" ferry-test
+	umount "$ROOT/storage/tmp"
+	[ -z "$(ls -A "$ROOT/storage/tmp")" ]
+	# Both hold the layer whole: they load back on another root as the
+	# same image, and the layer file is the stored layer's bytes.
+	hex=$(bottom_layer ferry-test | sed 's/^sha256://')
+	[ "$(tar -xOf "$TEST_TMP/d.tar" "$hex.tar" | sha256sum | cut -d' ' -f1)" = "$hex" ]
+	[ "$(sha256sum <"$TEST_TMP/dd/$hex" | cut -d' ' -f1)" = "$hex" ]
+	fb load -q -i "$TEST_TMP/d.tar" >/dev/null
+	[ "$(fb image inspect --format '{{.Id}}' ferry-test)" = "$id" ]
+}
+
+@test "save: a stored layer that is not what the store recorded fails the save, with no archive or directory left" {
+	load_test_image
+	diff_id=$(bottom_layer ferry-test)
+	hex=${diff_id#sha256:}
+	expect_no_output() {
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "its stored layer $diff_id is damaged"
+		assert_output_contains "remove the image and pull or load it again"
+		[ ! -e "$TEST_TMP/out.tar" ] && [ ! -e "$TEST_TMP/outdir" ]
+		[ -z "$(ls -A "$ROOT/storage/tmp")" ]
+	}
+
+	# The store's record of the layer's size is 512 bytes too many, then
+	# too few: the layer's tar header is written from the record, and the
+	# content must then fill it exactly.
+	for delta in 512 -512; do
+		sqlite3 "$ROOT/ferry.db" "UPDATE layers SET size = size + ($delta) WHERE diff_id = '$diff_id'"
+		run_ferry save -q -o "$TEST_TMP/out.tar" ferry-test
+		expect_no_output
+		assert_output_contains "its content is not the size the store recorded"
+		run_ferry save -q --format docker-dir -o "$TEST_TMP/outdir" ferry-test
+		expect_no_output
+		sqlite3 "$ROOT/ferry.db" "UPDATE layers SET size = size - ($delta) WHERE diff_id = '$diff_id'"
+	done
+
+	# The blob decompresses to as many bytes, one of them changed: the
+	# digests tell, after the whole layer went by.
+	blob=$(cd "$ROOT/storage/blobs" && for b in *; do if gzip -t "$b" 2>/dev/null; then echo "$b"; fi; done)
+	[ -n "$blob" ]
+	gzip -dc "$ROOT/storage/blobs/$blob" >"$TEST_TMP/layer.tar"
+	printf 'X' | dd of="$TEST_TMP/layer.tar" bs=1 seek=100000 conv=notrunc status=none
+	gzip -c "$TEST_TMP/layer.tar" >"$TEST_TMP/blob"
+	mv -f "$TEST_TMP/blob" "$ROOT/storage/blobs/$blob"
+	run_ferry save -q -o "$TEST_TMP/out.tar" ferry-test
+	expect_no_output
+	assert_output_contains "its content hashes to sha256:$(sha256sum <"$TEST_TMP/layer.tar" | cut -d' ' -f1)"
+	run_ferry save -q --format docker-dir -o "$TEST_TMP/outdir" ferry-test
+	expect_no_output
+}

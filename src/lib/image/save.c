@@ -449,6 +449,19 @@ blob_file (struct save *sv, const struct entry *e, const char *digest, ferry_err
   return NULL;
 }
 
+/* The error for IMG's stored layer DIFF_ID whose content is not what its
+ * digest says: GOT is what it hashes to, or NULL when its length already
+ * differs from the store's record.  */
+static int
+damaged_layer (const struct entry *e, const char *diff_id, const char *got, ferry_error_t *err)
+{
+  return ferry_make_error (err, 0,
+                           "cannot save image %.12s: its stored layer %s is damaged (its content %s%s): "
+                           "remove the image and pull or load it again",
+                           e->img->id, diff_id, got ? "hashes to " : "is not the size the store recorded",
+                           got ? got : "");
+}
+
 /* A file holding the layer uncompressed, whose digest is DIFF_ID: the
  * stored blob when it is not compressed, else its decompression into the
  * stage, checked as it is written.  */
@@ -503,13 +516,88 @@ layer_tar (struct save *sv, const struct entry *e, const char *blob_digest, cons
   ferry_decompress_close (d);
   if (strcmp (got_blob, blob_digest) != 0 || strcmp (got_diff, diff_id) != 0)
     {
-      ferry_make_error (err, 0,
-                        "cannot save image %.12s: its stored layer %s is damaged (its content hashes to %s): "
-                        "remove the image and pull or load it again",
-                        e->img->id, diff_id, got_diff);
+      damaged_layer (e, diff_id, got_diff, err);
       return NULL;
     }
   return steal_pointer (&out_path);
+}
+
+static int
+sink_layer_write (struct sink *k, int out, const char *name, const void *buf, size_t len, ferry_error_t *err)
+{
+  if (k->tar)
+    return tar_data (k, buf, len, err);
+  if (ferry_write_all (out, buf, len) < 0)
+    return ferry_make_error (err, errno, "cannot write `%s/%s`", k->what, name);
+  return 0;
+}
+
+/* Writes IMG's layer DIFF_ID as NAME, SIZE bytes by the store's record,
+ * decompressed from its blob BLOB_DIGEST on the way: no copy is staged, so
+ * a save needs no room in the store for the layers it writes.  The content
+ * is checked against both digests before the file counts; on a mismatch
+ * the save fails, and its output never gets its name (an archive is named
+ * only once complete, a directory's file only once checked).  */
+static int
+sink_layer (struct save *sv, const struct entry *e, const char *name, const char *blob_digest,
+            const char *diff_id, uint64_t size, ferry_error_t *err)
+{
+  struct sink *k = &sv->sink;
+  cleanup_free char *blob = NULL, *tmp = NULL;
+  cleanup_close int in = -1, out = -1;
+  ferry_decompress_t *d = NULL;
+  char got_blob[FERRY_DIGEST_LEN + 1], got_diff[FERRY_DIGEST_LEN + 1];
+  char buf[1 << 17];
+  uint64_t csize, usize, total = 0;
+  ssize_t r;
+
+  if (sink_seen (k, name))
+    return 0;
+  blob = blob_file (sv, e, blob_digest, err);
+  if (blob == NULL)
+    return -1;
+  in = open (blob, O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    return ferry_make_error (err, errno, "cannot read layer blob `%s`", blob);
+  if (k->tar && tar_header (k, name, FERRY_GOTAR_FILE, size, NULL, err) < 0)
+    return -1;
+  if (k->tar == NULL && (out = dir_open_tmp (k, name, &tmp, err)) < 0)
+    return -1;
+  d = ferry_decompress_open (in, blob, err);
+  if (d == NULL)
+    goto fail;
+  while ((r = ferry_decompress_read (d, buf, sizeof (buf), err)) > 0)
+    {
+      if ((uint64_t) r > size - total)
+        {
+          damaged_layer (e, diff_id, NULL, err);
+          goto fail;
+        }
+      if (sink_layer_write (k, out, name, buf, (size_t) r, err) < 0)
+        goto fail;
+      total += (uint64_t) r;
+    }
+  if (r < 0)
+    goto fail;
+  ferry_decompress_digests (d, got_blob, got_diff, &csize, &usize);
+  ferry_decompress_close (d);
+  d = NULL;
+  if (total != size)
+    {
+      damaged_layer (e, diff_id, NULL, err);
+      goto fail;
+    }
+  if (strcmp (got_blob, blob_digest) != 0 || strcmp (got_diff, diff_id) != 0)
+    {
+      damaged_layer (e, diff_id, got_diff, err);
+      goto fail;
+    }
+  return k->tar ? 0 : dir_finish (k, out, tmp, name, err);
+fail:
+  if (d)
+    ferry_decompress_close (d);
+  dir_drop_tmp (k, tmp);
+  return -1;
 }
 
 /* The manifest's layer blob digests, checked against the image's layers.  */
@@ -580,6 +668,19 @@ gzip_layer (struct save *sv, const char *path, const char *diff_id, char digest[
   return steal_pointer (&out_path);
 }
 
+/* The size of the layer DIFF_ID when sink_layer can write it straight
+ * from its blob BLOB_DIGEST, else 0: the blob is compressed (an
+ * uncompressed one is copied as it is), the store recorded the layer's
+ * size, no --compress (which gzips a staged copy) and a sink that writes
+ * in order (a sorted one copies its files at the end).  */
+static uint64_t
+streamed_layer_size (struct save *sv, const char *blob_digest, const char *diff_id)
+{
+  if (sv->req->compress || sv->sink.sorted || strcmp (blob_digest, diff_id) == 0)
+    return 0;
+  return ferry_store_layer_size (sv->s, diff_id);
+}
+
 /* Writes IMG's layers, uncompressed (gzip-compressed with the request's
  * COMPRESS), each named by the hex of its digest and SUFFIX; adds their
  * names to LAYER_NAMES and, when not NULL, their descriptors to DESCS.  */
@@ -599,29 +700,41 @@ write_docker_layers (struct save *sv, const struct entry *e, const char *suffix,
       cleanup_free char *name = NULL, *path = NULL, *gz = NULL;
       char digest[FERRY_DIGEST_LEN + 1];
       struct stat st;
+      uint64_t size;
 
       if (blob_digest == NULL)
         return ferry_make_error (err, 0, "cannot save image %.12s: its stored manifest names no layer %zu",
                                  e->img->id, i);
-      path = layer_tar (sv, e, blob_digest, diff_id, err);
-      if (path == NULL)
-        return -1;
       snprintf (digest, sizeof (digest), "%s", diff_id);
-      if (sv->req->compress && (gz = gzip_layer (sv, path, diff_id, digest, err)) == NULL)
-        return -1;
-      name = xasprintf ("%s%s", ferry_digest_hex (digest), suffix);
-      if (sink_file (&sv->sink, name, gz ? gz : path, err) < 0)
-        return -1;
+      size = streamed_layer_size (sv, blob_digest, diff_id);
+      if (size > 0)
+        {
+          name = xasprintf ("%s%s", ferry_digest_hex (digest), suffix);
+          if (sink_layer (sv, e, name, blob_digest, diff_id, size, err) < 0)
+            return -1;
+        }
+      else
+        {
+          path = layer_tar (sv, e, blob_digest, diff_id, err);
+          if (path == NULL)
+            return -1;
+          if (sv->req->compress && (gz = gzip_layer (sv, path, diff_id, digest, err)) == NULL)
+            return -1;
+          name = xasprintf ("%s%s", ferry_digest_hex (digest), suffix);
+          if (sink_file (&sv->sink, name, gz ? gz : path, err) < 0)
+            return -1;
+          if (stat (gz ? gz : path, &st) < 0)
+            return ferry_make_error (err, errno, "cannot stat `%s`", gz ? gz : path);
+          size = (uint64_t) st.st_size;
+        }
       progress (sv, "blob", diff_id);
       json_object_array_add (layer_names, json_object_new_string (name));
       if (descs == NULL)
         continue;
-      if (stat (gz ? gz : path, &st) < 0)
-        return ferry_make_error (err, errno, "cannot stat `%s`", gz ? gz : path);
       json_object *l = json_object_new_object ();
       json_object_object_add (l, "mediaType",
                               json_object_new_string (gz ? MEDIA_DOCKER_LAYER_GZIP : MEDIA_DOCKER_LAYER));
-      json_object_object_add (l, "size", json_object_new_int64 ((int64_t) st.st_size));
+      json_object_object_add (l, "size", json_object_new_int64 ((int64_t) size));
       json_object_object_add (l, "digest", json_object_new_string (digest));
       json_object_array_add (descs, l);
     }

@@ -782,55 +782,6 @@ static const char rm_usage[] = "Usage: ferry network rm [OPTIONS] NETWORK [NETWO
                                "                       before SIGKILL instead\n\n"
                                "Exit 1 if a network does not exist, 2 if one is in use.\n";
 
-/* network rm -f: the containers on NAME go first, each stopped with its
- * stop signal and then TIMEOUT seconds (-1 or not given: its own stop
- * timeout) before SIGKILL, and Podman's warning when it came to that.  */
-static int
-remove_network_users (ferry_engine_t *e, const char *name, int timeout, ferry_error_t *err)
-{
-  cleanup_json json_object *def = NULL;
-  cleanup_strv char **users = NULL;
-
-  /* What the removal itself refuses takes no container along.  */
-  if (strcmp (name, FERRY_DEFAULT_NETWORK) == 0)
-    return 0;
-  if (ferry_network_get (e, name, &def, err) < 0)
-    {
-      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
-        return -1;
-      ferry_error_release (err);
-      return 0;
-    }
-  users = ferry_network_users (e, name, err);
-  if (users == NULL)
-    return -1;
-  for (size_t i = 0; users[i]; i++)
-    {
-      struct ferry_container *c = NULL;
-      cleanup_free char *cname = NULL;
-
-      if (ferry_container_lookup (e, users[i], &c, err) < 0)
-        {
-          /* Gone meanwhile: nothing left to do for it.  */
-          if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
-            return -1;
-          ferry_error_release (err);
-          continue;
-        }
-      cname = xstrdup (c->name);
-      ferry_container_free (c);
-      if (ferry_cli_remove_stopping (e, users[i], cname, timeout < 0 ? FERRY_STOP_TIMEOUT_OWN : timeout, 0,
-                                     err)
-          < 0)
-        {
-          if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
-            return -1;
-          ferry_error_release (err);
-        }
-    }
-  return 0;
-}
-
 static int
 network_rm (int argc, char **argv)
 {
@@ -877,8 +828,11 @@ network_rm (int argc, char **argv)
       const char *name = argv[optind];
       ferry_error_t err = NULL;
 
-      if ((force && remove_network_users (e, name, timeout, &err) < 0)
-          || ferry_network_remove_timeout (e, name, force, timeout, &err) < 0)
+      /* -f: each container gets its stop signal, then SIGKILL after -t
+       * seconds (else its own stop timeout) with Podman's warning.  */
+      if (ferry_network_remove_timeout (e, name, force, timeout < 0 ? FERRY_STOP_TIMEOUT_OWN : timeout,
+                                        ferry_cli_warn_killed, &err)
+          < 0)
         {
           /* As Podman's, -f passes over a network that is not there.  */
           if (force && err->kind == FERRY_ERROR_NOT_FOUND)

@@ -1246,14 +1246,50 @@ ferry_network_ensure_default (ferry_engine_t *e, ferry_error_t *err)
   return 0;
 }
 
-int
-ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err)
+/* Removes the containers on the network NAME, each under its own lock:
+ * killed at once with KILL, else stopped as ferry_container_remove_stopping
+ * stops it with TIMEOUT, KILLED told of each that needed SIGKILL.  One gone
+ * meanwhile is passed over.  */
+static int
+remove_network_users (ferry_engine_t *e, const char *name, int kill, int timeout,
+                      ferry_network_killed_fn killed, ferry_error_t *err)
 {
-  return ferry_network_remove_timeout (e, name, force, -2, err);
+  cleanup_strv char **doomed = ferry_network_users (e, name, err);
+
+  if (doomed == NULL)
+    return -1;
+  for (size_t i = 0; doomed[i]; i++)
+    {
+      struct ferry_stop_report report = { 0 };
+      struct ferry_container *c = NULL;
+      cleanup_free char *cname = NULL;
+      int r;
+
+      if (ferry_container_lookup (e, doomed[i], &c, err) == 0)
+        {
+          cname = xstrdup (c->name);
+          ferry_container_free (c);
+          r = kill ? ferry_container_remove (e, doomed[i], 1, 0, err)
+                   : ferry_container_remove_stopping (e, doomed[i], timeout, 0, &report, err);
+        }
+      else
+        r = -1;
+      if (r < 0)
+        {
+          if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+            return -1;
+          ferry_error_release (err);
+          continue;
+        }
+      if (report.killed && killed)
+        killed (cname, &report);
+    }
+  return 0;
 }
 
-int
-ferry_network_remove_timeout (ferry_engine_t *e, const char *name, int force, int timeout, ferry_error_t *err)
+static int
+network_remove (ferry_engine_t *e, const char *name, int force, int kill, int timeout,
+                ferry_network_killed_fn killed, ferry_error_t *err)
 {
   cleanup_json json_object *def = NULL;
   cleanup_strv char **users = NULL;
@@ -1263,22 +1299,9 @@ ferry_network_remove_timeout (ferry_engine_t *e, const char *name, int force, in
     return ferry_make_error (err, 0, "default network %s cannot be removed", name);
   if (ferry_network_get (e, name, &def, err) < 0)
     return -1;
-  /* -f: its containers go first, each under its own lock.  */
-  if (force)
-    {
-      cleanup_strv char **doomed = ferry_network_users (e, name, err);
-
-      if (doomed == NULL)
-        return -1;
-      for (size_t i = 0; doomed[i]; i++)
-        {
-          /* -t: a stop first, with that grace period; else killed.  */
-          if (timeout >= -1 && ferry_container_stop (e, doomed[i], timeout, NULL, err) < 0)
-            return -1;
-          if (ferry_container_remove (e, doomed[i], 1, 0, err) < 0)
-            return -1;
-        }
-    }
+  /* -f: its containers go first.  */
+  if (force && remove_network_users (e, name, kill, timeout, killed, err) < 0)
+    return -1;
 
   json_object_put (steal_pointer (&def));
   if (ferry_db_begin (e->db, err) < 0)
@@ -1310,6 +1333,19 @@ ferry_network_remove_timeout (ferry_engine_t *e, const char *name, int force, in
 fail:
   ferry_db_rollback (e->db);
   return -1;
+}
+
+int
+ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err)
+{
+  return network_remove (e, name, force, 1, 0, NULL, err);
+}
+
+int
+ferry_network_remove_timeout (ferry_engine_t *e, const char *name, int force, int timeout,
+                              ferry_network_killed_fn killed, ferry_error_t *err)
+{
+  return network_remove (e, name, force, 0, timeout, killed, err);
 }
 
 int

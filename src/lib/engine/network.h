@@ -81,10 +81,19 @@ int ferry_network_ensure_default (ferry_engine_t *e, ferry_error_t *err);
 
 int ferry_network_remove (ferry_engine_t *e, const char *name, int force, ferry_error_t *err);
 
-/* As ferry_network_remove; with FORCE, running containers get TIMEOUT
- * seconds to stop (-1: killed at once) before they are removed.  */
+struct ferry_stop_report;
+
+/* Told of a container that network rm -f's stop ended with SIGKILL: its
+ * NAME and how the stop went.  */
+typedef void (*ferry_network_killed_fn) (const char *name, const struct ferry_stop_report *report);
+
+/* As ferry_network_remove, where FORCE kills the network's containers at
+ * once (system reset's way); here each is stopped as
+ * ferry_container_remove_stopping stops it with TIMEOUT
+ * (FERRY_STOP_TIMEOUT_OWN: its own stop timeout), and KILLED, when not
+ * NULL, is told of each that needed SIGKILL.  */
 int ferry_network_remove_timeout (ferry_engine_t *e, const char *name, int force, int timeout,
-                                  ferry_error_t *err);
+                                  ferry_network_killed_fn killed, ferry_error_t *err);
 
 /* network update: adds the DNS servers of ADD (NULL-terminated, may be
  * NULL) to NAME's and drops those of DROP; running containers' aardvark-dns

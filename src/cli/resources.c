@@ -141,7 +141,10 @@ ferry_cli_parse_cpus (const char *arg, const char *cmd, int64_t *nano_cpus)
       *nano_cpus = 0;
       return 0;
     }
-  if (! (cpus > 0) || cpus > 1024)
+  /* As many as Podman takes, short of what its nanoseconds cannot hold
+   * (Podman's overflow then becomes an error of its own); whether the
+   * kernel grants such a quota is the runtime's to say at start.  */
+  if (! (cpus > 0) || cpus * 1e9 >= 9.2e18)
     {
       ferry_cli_failf ("invalid --cpus `%s`: give a number of CPUs such as 1.5", arg);
       return -1;

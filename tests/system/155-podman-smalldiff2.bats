@@ -201,14 +201,15 @@ cp_out() {
 	grep -v '^/ -> ' "$TEST_TMP/f.running" | diff -u "$TEST_TMP/p.running" -
 }
 
-# TOOL $1 gives --cpus of 0 or fewer to create, update and clone: each
-# command's exit code and the container's NanoCpus after.
+# TOOL $1 gives --cpus of 0 or fewer (and, to create, many) to create,
+# update and clone: each command's exit code and the container's NanoCpus
+# (and CpuQuota) after.
 cpus_none() {
 	local t=$1 img=localhost/ferry-test:latest v rc
-	for v in 0 -1 -0.5; do
+	for v in 0 -1 -0.5 2000 1e6; do
 		rc=0
 		"$t" create --name "c$v" --cpus "$v" "$img" true >/dev/null 2>&1 || rc=$?
-		echo "create --cpus $v -> $rc $("$t" inspect --format '{{.HostConfig.NanoCpus}}' "c$v" 2>/dev/null)"
+		echo "create --cpus $v -> $rc $("$t" inspect --format '{{.HostConfig.NanoCpus}} {{.HostConfig.CpuQuota}}' "c$v" 2>/dev/null)"
 	done
 	"$t" create --name u1 --cpus 1.5 "$img" true >/dev/null
 	for v in -1 0 2 -1; do
@@ -221,13 +222,15 @@ cpus_none() {
 	echo "clone --cpus -1 -> $rc $("$t" inspect --format '{{.HostConfig.NanoCpus}}' k1 2>/dev/null)"
 }
 
-@test "--cpus of 0 or fewer is no limit for create, and changes nothing for update and clone, as Podman's" {
+@test "--cpus of 0 or fewer is no limit for create, and changes nothing for update and clone; more than 1024 is taken, as Podman's" {
 	load_test_image
 	cpus_none f >"$TEST_TMP/f.out"
 	cat >"$TEST_TMP/expected" <<-'EOF'
-		create --cpus 0 -> 0 0
-		create --cpus -1 -> 0 0
-		create --cpus -0.5 -> 0 0
+		create --cpus 0 -> 0 0 0
+		create --cpus -1 -> 0 0 0
+		create --cpus -0.5 -> 0 0 0
+		create --cpus 2000 -> 0 2000000000000 200000000
+		create --cpus 1e6 -> 0 1000000000000000 100000000000
 		update --cpus -1 -> 0 1500000000 150000
 		update --cpus 0 -> 0 1500000000 150000
 		update --cpus 2 -> 0 2000000000 200000

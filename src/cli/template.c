@@ -2849,21 +2849,107 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
   return 0;
 }
 
+/* An action "$NAME := PIPELINE" at T: NAME into *NAME and *LEN and T past
+ * the ":="; 0 when the action is no declaration.  */
+static int
+tpl_declaration (struct tpl *t, const char **name, size_t *len)
+{
+  const char *p = t->p;
+
+  if (p >= t->end || *p != '$')
+    return 0;
+  *name = ++p;
+  while (p < t->end && (isalnum ((unsigned char) *p) || *p == '_'))
+    p++;
+  *len = p - *name;
+  while (p < t->end && (*p == ' ' || *p == '\t'))
+    p++;
+  if (*len == 0 || t->end - p < 2 || strncmp (p, ":=", 2) != 0)
+    return 0;
+  t->p = p + 2;
+  return 1;
+}
+
+/* The variables {{$x := ...}} declared in one run of tpl_render: they live
+ * until its block ends (the whole template at the top), as Go's do.  */
+struct tpl_declared
+{
+  struct tpl_vars **v;
+  size_t n;
+};
+
+static void
+tpl_declared_free (struct tpl_declared *d)
+{
+  for (size_t i = 0; i < d->n; i++)
+    free (d->v[i]);
+  free (d->v);
+}
+
+static int tpl_render_scoped (const char *p, const char *end, json_object *obj, FILE *out, const char *format,
+                              const struct tpl_vars *vars, struct tpl_declared *declared, ferry_error_t *err);
+
 static int
 tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const char *format,
             const struct tpl_vars *vars, ferry_error_t *err)
+{
+  struct tpl_declared declared = { NULL, 0 };
+  int r = tpl_render_scoped (p, end, obj, out, format, vars, &declared, err);
+
+  tpl_declared_free (&declared);
+  return r;
+}
+
+/* Evaluates the declaration at T and puts its variable in scope: *VARS
+ * becomes it, within the chain DECLARED keeps.  */
+static int
+tpl_declare (struct tpl *t, const char *name, size_t len, json_object *obj, const struct tpl_vars **vars,
+             struct tpl_declared *declared, ferry_error_t *err)
+{
+  struct tpl_value v = { NULL, 0 };
+  struct tpl_vars *var;
+
+  if (tpl_pipeline (t, obj, &v, err) < 0)
+    return -1;
+  tpl_skip_space (t);
+  if (t->p != t->end)
+    return ferry_make_error (err, 0, "template: %s:1: unexpected \")\" in command", tpl_origin.name);
+  var = xmalloc0 (sizeof (*var));
+  var->name[0] = name;
+  var->len[0] = len;
+  var->value[0] = v.value; /* the render's arena keeps it */
+  var->n = 1;
+  var->up = *vars;
+  declared->v = xrealloc (declared->v, sizeof (*declared->v) * (declared->n + 1));
+  declared->v[declared->n++] = var;
+  *vars = var;
+  return 0;
+}
+
+static int
+tpl_render_scoped (const char *p, const char *end, json_object *obj, FILE *out, const char *format,
+                   const struct tpl_vars *vars, struct tpl_declared *declared, ferry_error_t *err)
 {
   while (p < end)
     {
       if (p[0] == '{' && p + 1 < end && p[1] == '{')
         {
           const char *close = strstr (p + 2, "}}");
+          const char *name;
+          size_t len;
           struct tpl t;
 
           if (close == NULL || close + 2 > end)
             return ferry_make_error (err, 0, "template: unclosed action in `%s`", format);
           t = (struct tpl){ .p = p + 2, .end = close, .format = format, .vars = vars };
           tpl_skip_space (&t);
+          if (tpl_declaration (&t, &name, &len))
+            {
+              if (tpl_declare (&t, name, len, obj, &vars, declared, err) < 0)
+                return -1;
+              p = close + 2;
+              continue;
+            }
           if ((t.end - t.p >= 6 && strncmp (t.p, "range ", 6) == 0)
               || (t.end - t.p >= 3 && strncmp (t.p, "if ", 3) == 0)
               || (t.end - t.p >= 5 && strncmp (t.p, "with ", 5) == 0))

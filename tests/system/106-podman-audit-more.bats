@@ -295,6 +295,51 @@ template_sequence() {
 	EOF
 }
 
+template_vars_sequence() {
+	local t=$1
+	step "$t" create --network none --name v1 localhost/ferry-test:latest true
+	step "$t" create --network none --name v2 localhost/ferry-test:latest true
+	step "$t" inspect --format '{{$x := .Name}}{{$x}}-{{if true}}{{$x}}{{end}}' v1
+	step "$t" ps -a --sort names --format '{{$n := .Names}}{{$n}}/{{$n}}'
+	step "$t" inspect --format '{{if true}}{{$y := 1}}{{$y}}{{end}}{{$y}}' v1
+	step "$t" inspect --format '{{$a := .Name}}{{$a := "b"}}{{$a}}' v1
+	step "$t" inspect --format '{{range .Config.Cmd}}{{$c := .}}[{{$c}}]{{end}}' v1
+	step "$t" inspect --format '{{$x := .Name | printf "%s!"}}{{$x}}' v1
+	step "$t" images --format '{{$r := .Repository}}{{$r}}:{{.Tag}}'
+	# One at a time: Podman's rm of several prints them as they go.
+	step "$t" rm v1
+	step "$t" rm v2
+}
+
+@test "template variables: one declared in an action lives until its block ends, as in Go" {
+	# Before, only range's variables were known after their action.
+	compare_with_podman template_vars_sequence <<-'EOF'
+		$ create --network none --name v1 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ create --network none --name v2 localhost/ferry-test:latest true -> 0
+		  out: <ID>
+		$ inspect --format {{$x := .Name}}{{$x}}-{{if true}}{{$x}}{{end}} v1 -> 0
+		  out: v1-v1
+		$ ps -a --sort names --format {{$n := .Names}}{{$n}}/{{$n}} -> 0
+		  out: v1/v1
+		  out: v2/v2
+		$ inspect --format {{if true}}{{$y := 1}}{{$y}}{{end}}{{$y}} v1 -> 125
+		  err: Error: template: inspect:1: undefined variable "$y"
+		$ inspect --format {{$a := .Name}}{{$a := "b"}}{{$a}} v1 -> 0
+		  out: b
+		$ inspect --format {{range .Config.Cmd}}{{$c := .}}[{{$c}}]{{end}} v1 -> 0
+		  out: [true]
+		$ inspect --format {{$x := .Name | printf "%s!"}}{{$x}} v1 -> 0
+		  out: v1!
+		$ images --format {{$r := .Repository}}{{$r}}:{{.Tag}} -> 0
+		  out: localhost/ferry-test:latest
+		$ rm v1 -> 0
+		  out: v1
+		$ rm v2 -> 0
+		  out: v2
+	EOF
+}
+
 archive_sequence() {
 	local t=$1 img=localhost/ferry-test:latest d=$TEST_TMP/arch
 	rm -rf "$d" && mkdir "$d"

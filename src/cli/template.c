@@ -1288,13 +1288,24 @@ tpl_check_close (struct tpl_check *c, const char *open, const char *a, const cha
   }
 }
 
+/* Whether the variable that ends at Q is the target of an assignment
+ * ("$x = ..."), which Go's parser lets name any variable: whether it was
+ * declared is found out when it runs.  */
+static int
+tpl_assign_target (const char *q, const char *close)
+{
+  while (q < close && (*q == ' ' || *q == '\t'))
+    q++;
+  return q < close && *q == '=' && (q + 1 >= close || q[1] != '=');
+}
+
 /* The words of the action A..CLOSE (trim markers and comments left out).  */
 static int
 tpl_check_action (struct tpl_check *c, const char *open, const char *a, const char *close, ferry_error_t *err)
 {
   const char *q = a, *first = NULL, *assign;
   size_t first_len = 0;
-  int opens;
+  int opens, parens = 0;
 
   if (*q == '-' && (q[1] == ' ' || q[1] == '\t'))
     q++;
@@ -1324,7 +1335,8 @@ tpl_check_action (struct tpl_check *c, const char *open, const char *a, const ch
           q++;
           while (q < close && (isalnum ((unsigned char) *q) || *q == '_'))
             q++;
-          if (is_var && ! (assign && w < assign) && ! tpl_var_declared (c, w + 1, q - w - 1))
+          if (is_var && ! (assign && w < assign) && ! tpl_assign_target (q, close)
+              && ! tpl_var_declared (c, w + 1, q - w - 1))
             return tpl_parse_error (err, c->format, open, "undefined variable \"%.*s\"", (int) (q - w), w);
           if (is_var && assign && w < assign && c->n_vars < TPL_MAX_VARS)
             {
@@ -1336,6 +1348,10 @@ tpl_check_action (struct tpl_check *c, const char *open, const char *a, const ch
             q++;
           continue;
         }
+      if (*q == '(')
+        parens++;
+      else if (*q == ')' && --parens < 0)
+        return tpl_parse_error (err, c->format, open, "unexpected right paren");
       if (isalpha ((unsigned char) *q) || *q == '_')
         {
           while (q < close && (isalnum ((unsigned char) *q) || *q == '_'))
@@ -2747,6 +2763,37 @@ tpl_range_once (struct tpl *t, struct tpl_vars *v, const char *body, const char 
   return tpl_render (body, end, value, out, t->format, v->n ? v : t->vars, err);
 }
 
+/* An action "$NAME := PIPELINE" (1) or "$NAME = PIPELINE" (2) at T: NAME
+ * into *NAME and *LEN and T past the ":=" or "="; 0 when the action is
+ * neither.  */
+static int
+tpl_declaration (struct tpl *t, const char **name, size_t *len)
+{
+  const char *p = t->p;
+
+  if (p >= t->end || *p != '$')
+    return 0;
+  *name = ++p;
+  while (p < t->end && (isalnum ((unsigned char) *p) || *p == '_'))
+    p++;
+  *len = p - *name;
+  while (p < t->end && (*p == ' ' || *p == '\t'))
+    p++;
+  if (*len == 0 || p >= t->end)
+    return 0;
+  if (t->end - p >= 2 && strncmp (p, ":=", 2) == 0)
+    {
+      t->p = p + 2;
+      return 1;
+    }
+  if (*p == '=' && (t->end - p < 2 || p[1] != '='))
+    {
+      t->p = p + 1;
+      return 2;
+    }
+  return 0;
+}
+
 /* {{range X}}BODY{{else}}OTHER{{end}}, {{if X}}BODY{{else}}OTHER{{end}}
  * and {{with X}}...: KIND is 'r', 'i' or 'w', T the action after its
  * keyword, BODY where the body starts; *NEXT is set past the {{end}}.
@@ -2758,8 +2805,10 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
 {
   const char *else_at = NULL, *end_at = NULL, *after_end = NULL, *other, *stop;
   struct tpl_value v = { NULL, 0 };
-  struct tpl_vars vars = { .up = t->vars };
-  size_t i, n = 0;
+  struct tpl_vars vars = { .up = t->vars }, decl = { .up = t->vars };
+  const struct tpl_vars *scope = t->vars;
+  const char *name;
+  size_t i, n = 0, len;
   int r = 0;
 
   *next = body;
@@ -2768,21 +2817,31 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
   *next = after_end;
   if (kind == 'r')
     tpl_range_vars (t, &vars);
+  else if (tpl_declaration (t, &name, &len) == 1)
+    {
+      /* {{if $x := X}}, {{with $x := X}}: $x lives until the {{end}}, its
+       * {{else}} included.  */
+      decl.name[0] = name;
+      decl.len[0] = len;
+      decl.n = 1;
+      scope = &decl;
+    }
   if (tpl_pipeline (t, obj, &v, err) < 0)
     return -1;
   tpl_skip_space (t);
   if (t->p != t->end)
     return ferry_make_error (err, 0, "template: %s:1: unexpected \")\" in command", tpl_origin.name);
+  decl.value[0] = v.value;
   other = else_at ? strstr (else_at, "}}") + 2 : NULL;
   stop = else_at ? else_at : end_at;
   if (kind != 'r')
     {
       if (tpl_truth (v.value))
-        return tpl_render (body, stop, kind == 'w' ? v.value : obj, out, t->format, t->vars, err);
+        return tpl_render (body, stop, kind == 'w' ? v.value : obj, out, t->format, scope, err);
       if (other)
         {
           /* {{else if Y}}, {{else with Y}}: the rest is a block of its own.  */
-          struct tpl e = { .p = else_at + 2, .end = other - 2, .format = t->format, .vars = t->vars };
+          struct tpl e = { .p = else_at + 2, .end = other - 2, .format = t->format, .vars = scope };
           const char *ignored;
 
           tpl_skip_space (&e);
@@ -2798,7 +2857,7 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
               e.p += 5;
               return tpl_block (&e, 'w', other, obj, out, &ignored, err);
             }
-          return tpl_render (other, end_at, obj, out, t->format, t->vars, err);
+          return tpl_render (other, end_at, obj, out, t->format, scope, err);
         }
       return 0;
     }
@@ -2847,27 +2906,6 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
   if (n == 0 && other)
     return tpl_render (other, end_at, obj, out, t->format, t->vars, err);
   return 0;
-}
-
-/* An action "$NAME := PIPELINE" at T: NAME into *NAME and *LEN and T past
- * the ":="; 0 when the action is no declaration.  */
-static int
-tpl_declaration (struct tpl *t, const char **name, size_t *len)
-{
-  const char *p = t->p;
-
-  if (p >= t->end || *p != '$')
-    return 0;
-  *name = ++p;
-  while (p < t->end && (isalnum ((unsigned char) *p) || *p == '_'))
-    p++;
-  *len = p - *name;
-  while (p < t->end && (*p == ' ' || *p == '\t'))
-    p++;
-  if (*len == 0 || t->end - p < 2 || strncmp (p, ":=", 2) != 0)
-    return 0;
-  t->p = p + 2;
-  return 1;
 }
 
 /* The variables {{$x := ...}} declared in one run of tpl_render: they live
@@ -2926,6 +2964,49 @@ tpl_declare (struct tpl *t, const char *name, size_t len, json_object *obj, cons
   return 0;
 }
 
+/* Evaluates the assignment at T and gives its value to the variable in
+ * VARS it names, wherever it was declared.  */
+static int
+tpl_assign (struct tpl *t, const char *name, size_t len, json_object *obj, const struct tpl_vars *vars,
+            ferry_error_t *err)
+{
+  struct tpl_value v = { NULL, 0 };
+  const char *at, *at_end;
+
+  tpl_skip_space (t);
+  at = t->p;
+  if (tpl_pipeline (t, obj, &v, err) < 0)
+    return -1;
+  at_end = t->p;
+  tpl_skip_space (t);
+  if (t->p != t->end)
+    return ferry_make_error (err, 0, "template: %s:1: unexpected \")\" in command", tpl_origin.name);
+  for (const struct tpl_vars *up = vars; up; up = up->up)
+    for (size_t i = 0; i < up->n; i++)
+      if (up->len[i] == len && strncmp (up->name[i], name, len) == 0)
+        {
+          /* Every scope is a variable of the render's own, const only
+           * to the lookups.  */
+          ((struct tpl_vars *) up)->value[i] = v.value;
+          return 0;
+        }
+  /* Go finds out only when it runs the assignment, and names the
+   * pipeline's last operand.  */
+  while (at_end > at && (at_end[-1] == ' ' || at_end[-1] == '\t'))
+    at_end--;
+  const char *last = at_end;
+  if (last > at && (last[-1] == '"' || last[-1] == '`'))
+    for (last--; last > at && last[-1] != *(at_end - 1); last--)
+      ;
+  if (last > at && (last[-1] == '"' || last[-1] == '`'))
+    last--;
+  else
+    while (last > at && last[-1] != ' ' && last[-1] != '\t' && last[-1] != '|' && last[-1] != '(')
+      last--;
+  return tpl_exec_error (err, t->format, last, last, at_end - last, "undefined variable: $%.*s", (int) len,
+                         name);
+}
+
 static int
 tpl_render_scoped (const char *p, const char *end, json_object *obj, FILE *out, const char *format,
                    const struct tpl_vars *vars, struct tpl_declared *declared, ferry_error_t *err)
@@ -2943,9 +3024,15 @@ tpl_render_scoped (const char *p, const char *end, json_object *obj, FILE *out, 
             return ferry_make_error (err, 0, "template: unclosed action in `%s`", format);
           t = (struct tpl){ .p = p + 2, .end = close, .format = format, .vars = vars };
           tpl_skip_space (&t);
-          if (tpl_declaration (&t, &name, &len))
+          switch (tpl_declaration (&t, &name, &len))
             {
+            case 1:
               if (tpl_declare (&t, name, len, obj, &vars, declared, err) < 0)
+                return -1;
+              p = close + 2;
+              continue;
+            case 2:
+              if (tpl_assign (&t, name, len, obj, vars, err) < 0)
                 return -1;
               p = close + 2;
               continue;

@@ -306,13 +306,24 @@ template_vars_sequence() {
 	step "$t" inspect --format '{{range .Config.Cmd}}{{$c := .}}[{{$c}}]{{end}}' v1
 	step "$t" inspect --format '{{$x := .Name | printf "%s!"}}{{$x}}' v1
 	step "$t" images --format '{{$r := .Repository}}{{$r}}:{{.Tag}}'
+	step "$t" inspect --format '{{$x := 1}}{{if true}}{{$x = 3}}{{end}}{{$x}}' v1
+	step "$t" inspect --format '{{range $i, $e := .Config.Cmd}}{{$i = 7}}{{$i}}{{end}}' v1
+	step "$t" inspect --format '{{$y = .Name | printf "%s"}}' v1
+	step "$t" ps -a --format '{{$y = 1}}'
+	step "$t" inspect --format '{{with $x := .Name}}{{$x}}{{end}}' v1
+	step "$t" inspect --format '{{if $x := ""}}a{{else}}[{{$x}}]{{end}}' v1
+	step "$t" inspect --format '{{if $x := 0}}{{else if $x}}{{else}}e{{$x}}{{end}}' v1
+	step "$t" inspect --format '{{with $x := .Name}}{{.}}{{end}}{{$x}}' v1
+	step "$t" inspect --format 'a{{.Name}}{{(.Name))}}' v1
 	# One at a time: Podman's rm of several prints them as they go.
 	step "$t" rm v1
 	step "$t" rm v2
 }
 
-@test "template variables: one declared in an action lives until its block ends, as in Go" {
-	# Before, only range's variables were known after their action.
+@test "template variables: declared in an action, an if or a with, they live until the block ends; assignments; parens, as in Go" {
+	# Before, only range's variables were known after their action, and
+	# assignments, if and with declarations and a stray ) were refused in
+	# words of ferry's.
 	compare_with_podman template_vars_sequence <<-'EOF'
 		$ create --network none --name v1 localhost/ferry-test:latest true -> 0
 		  out: <ID>
@@ -333,6 +344,24 @@ template_vars_sequence() {
 		  out: v1!
 		$ images --format {{$r := .Repository}}{{$r}}:{{.Tag}} -> 0
 		  out: localhost/ferry-test:latest
+		$ inspect --format {{$x := 1}}{{if true}}{{$x = 3}}{{end}}{{$x}} v1 -> 0
+		  out: 3
+		$ inspect --format {{range $i, $e := .Config.Cmd}}{{$i = 7}}{{$i}}{{end}} v1 -> 0
+		  out: 7
+		$ inspect --format {{$y = .Name | printf "%s"}} v1 -> 125
+		  err: Error: template: inspect:1:33: executing "inspect" at <"%s">: undefined variable: $y
+		$ ps -a --format {{$y = 1}} -> 125
+		  err: Error: template: ps:1:18: executing "ps" at <1>: undefined variable: $y
+		$ inspect --format {{with $x := .Name}}{{$x}}{{end}} v1 -> 0
+		  out: v1
+		$ inspect --format {{if $x := ""}}a{{else}}[{{$x}}]{{end}} v1 -> 0
+		  out: []
+		$ inspect --format {{if $x := 0}}{{else if $x}}{{else}}e{{$x}}{{end}} v1 -> 0
+		  out: e0
+		$ inspect --format {{with $x := .Name}}{{.}}{{end}}{{$x}} v1 -> 125
+		  err: Error: template: inspect:1: undefined variable "$x"
+		$ inspect --format a{{.Name}}{{(.Name))}} v1 -> 125
+		  err: Error: template: inspect:1: unexpected right paren
 		$ rm v1 -> 0
 		  out: v1
 		$ rm v2 -> 0

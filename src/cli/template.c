@@ -2714,6 +2714,30 @@ tpl_truth (json_object *v)
 static int tpl_render (const char *p, const char *end, json_object *obj, FILE *out, const char *format,
                        const struct tpl_vars *vars, ferry_error_t *err);
 
+/* What tpl_render returns, past 0, for a {{break}} or {{continue}} met in
+ * a range's body (in an if or with of it too): the range ends it.  */
+#define TPL_BREAK 1
+#define TPL_CONTINUE 2
+
+/* How many range bodies are rendering: {{break}} and {{continue}} belong
+ * to the innermost.  */
+static int tpl_in_range;
+
+/* After a range's body ran once (R its result): 0 to go on, 1 to stop
+ * with a {{break}}, and -1 for an error.  */
+static int
+tpl_range_step (int *r)
+{
+  if (*r == TPL_CONTINUE)
+    *r = 0;
+  else if (*r == TPL_BREAK)
+    {
+      *r = 0;
+      return 1;
+    }
+  return *r < 0 ? -1 : 0;
+}
+
 /* A range's "$v :=" or "$k, $v :=" before its value: the names into V
  * (V->n 0 when there is none).  */
 static void
@@ -2760,7 +2784,12 @@ tpl_range_once (struct tpl *t, struct tpl_vars *v, const char *body, const char 
       v->value[0] = key;
       v->value[1] = value;
     }
-  return tpl_render (body, end, value, out, t->format, v->n ? v : t->vars, err);
+  int r;
+
+  tpl_in_range++;
+  r = tpl_render (body, end, value, out, t->format, v->n ? v : t->vars, err);
+  tpl_in_range--;
+  return r;
 }
 
 /* An action "$NAME := PIPELINE" (1) or "$NAME = PIPELINE" (2) at T: NAME
@@ -2870,6 +2899,8 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
 
           r = tpl_range_once (t, &vars, body, stop, index, json_object_array_get_idx (v.value, i), out, err);
           json_object_put (index);
+          if (tpl_range_step (&r) != 0)
+            break;
         }
     }
   else if (v.value && json_object_is_type (v.value, json_type_object))
@@ -2883,6 +2914,8 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
 
           r = tpl_range_once (t, &vars, body, stop, key, json_object_object_get (v.value, keys[i]), out, err);
           json_object_put (key);
+          if (tpl_range_step (&r) != 0)
+            break;
         }
     }
   else if (v.value && json_object_is_type (v.value, json_type_int))
@@ -2896,6 +2929,8 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
 
           r = tpl_range_once (t, &vars, body, stop, index, index, out, err);
           json_object_put (index);
+          if (tpl_range_step (&r) != 0)
+            break;
         }
     }
   else if (v.value && ! json_object_is_type (v.value, json_type_null))
@@ -2964,6 +2999,20 @@ tpl_declare (struct tpl *t, const char *name, size_t len, json_object *obj, cons
   return 0;
 }
 
+/* Whether the action at T is the word WORD alone.  */
+static int
+tpl_keyword (const struct tpl *t, const char *word)
+{
+  size_t n = strlen (word);
+  const char *q = t->p + n;
+
+  if ((size_t) (t->end - t->p) < n || strncmp (t->p, word, n) != 0)
+    return 0;
+  while (q < t->end && (*q == ' ' || *q == '\t'))
+    q++;
+  return q == t->end;
+}
+
 /* Evaluates the assignment at T and gives its value to the variable in
  * VARS it names, wherever it was declared.  */
 static int
@@ -3019,6 +3068,7 @@ tpl_render_scoped (const char *p, const char *end, json_object *obj, FILE *out, 
           const char *name;
           size_t len;
           struct tpl t;
+          int r;
 
           if (close == NULL || close + 2 > end)
             return ferry_make_error (err, 0, "template: unclosed action in `%s`", format);
@@ -3044,10 +3094,15 @@ tpl_render_scoped (const char *p, const char *end, json_object *obj, FILE *out, 
               int kind = t.p[0];
 
               t.p += kind == 'r' ? 6 : kind == 'i' ? 3 : 5;
-              if (tpl_block (&t, kind, close + 2, obj, out, &p, err) < 0)
-                return -1;
+              r = tpl_block (&t, kind, close + 2, obj, out, &p, err);
+              if (r != 0)
+                return r;
               continue;
             }
+          if (tpl_in_range > 0 && tpl_keyword (&t, "break"))
+            return TPL_BREAK;
+          if (tpl_in_range > 0 && tpl_keyword (&t, "continue"))
+            return TPL_CONTINUE;
           if (tpl_action (&t, obj, out, err) < 0)
             return -1;
           p = close + 2;

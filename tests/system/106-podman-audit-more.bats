@@ -299,6 +299,7 @@ template_vars_sequence() {
 	local t=$1
 	step "$t" create --network none --name v1 localhost/ferry-test:latest true
 	step "$t" create --network none --name v2 localhost/ferry-test:latest true
+	step "$t" create --network none --name v3 localhost/ferry-test:latest sh -c 'a b' x y z
 	step "$t" inspect --format '{{$x := .Name}}{{$x}}-{{if true}}{{$x}}{{end}}' v1
 	step "$t" ps -a --sort names --format '{{$n := .Names}}{{$n}}/{{$n}}'
 	step "$t" inspect --format '{{if true}}{{$y := 1}}{{$y}}{{end}}{{$y}}' v1
@@ -315,12 +316,17 @@ template_vars_sequence() {
 	step "$t" inspect --format '{{if $x := 0}}{{else if $x}}{{else}}e{{$x}}{{end}}' v1
 	step "$t" inspect --format '{{with $x := .Name}}{{.}}{{end}}{{$x}}' v1
 	step "$t" inspect --format 'a{{.Name}}{{(.Name))}}' v1
+	step "$t" inspect --format '{{range .Config.Cmd}}[{{.}}]{{if eq . "x"}}{{break}}{{end}}{{end}}' v3
+	step "$t" inspect --format '{{range .Config.Cmd}}{{if eq . "x"}}{{continue}}{{end}}[{{.}}]{{end}}' v3
+	step "$t" inspect --format '{{range .Config.Cmd}}{{with .}}{{continue}}{{end}}no{{end}}ok' v3
+	step "$t" inspect --format '{{range 3}}{{if eq . 1}}{{continue}}{{end}}{{.}}{{end}}' v3
 	# One at a time: Podman's rm of several prints them as they go.
 	step "$t" rm v1
 	step "$t" rm v2
+	step "$t" rm v3
 }
 
-@test "template variables: declared in an action, an if or a with, they live until the block ends; assignments; parens, as in Go" {
+@test "template variables: declared in an action, an if or a with, they live until the block ends; assignments; break and continue; parens, as in Go" {
 	# Before, only range's variables were known after their action, and
 	# assignments, if and with declarations and a stray ) were refused in
 	# words of ferry's.
@@ -329,11 +335,14 @@ template_vars_sequence() {
 		  out: <ID>
 		$ create --network none --name v2 localhost/ferry-test:latest true -> 0
 		  out: <ID>
+		$ create --network none --name v3 localhost/ferry-test:latest sh -c a b x y z -> 0
+		  out: <ID>
 		$ inspect --format {{$x := .Name}}{{$x}}-{{if true}}{{$x}}{{end}} v1 -> 0
 		  out: v1-v1
 		$ ps -a --sort names --format {{$n := .Names}}{{$n}}/{{$n}} -> 0
 		  out: v1/v1
 		  out: v2/v2
+		  out: v3/v3
 		$ inspect --format {{if true}}{{$y := 1}}{{$y}}{{end}}{{$y}} v1 -> 125
 		  err: Error: template: inspect:1: undefined variable "$y"
 		$ inspect --format {{$a := .Name}}{{$a := "b"}}{{$a}} v1 -> 0
@@ -362,10 +371,20 @@ template_vars_sequence() {
 		  err: Error: template: inspect:1: undefined variable "$x"
 		$ inspect --format a{{.Name}}{{(.Name))}} v1 -> 125
 		  err: Error: template: inspect:1: unexpected right paren
+		$ inspect --format {{range .Config.Cmd}}[{{.}}]{{if eq . "x"}}{{break}}{{end}}{{end}} v3 -> 0
+		  out: [sh][-c][a b][x]
+		$ inspect --format {{range .Config.Cmd}}{{if eq . "x"}}{{continue}}{{end}}[{{.}}]{{end}} v3 -> 0
+		  out: [sh][-c][a b][y][z]
+		$ inspect --format {{range .Config.Cmd}}{{with .}}{{continue}}{{end}}no{{end}}ok v3 -> 0
+		  out: ok
+		$ inspect --format {{range 3}}{{if eq . 1}}{{continue}}{{end}}{{.}}{{end}} v3 -> 0
+		  out: 02
 		$ rm v1 -> 0
 		  out: v1
 		$ rm v2 -> 0
 		  out: v2
+		$ rm v3 -> 0
+		  out: v3
 	EOF
 }
 

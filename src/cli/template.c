@@ -1299,6 +1299,35 @@ tpl_assign_target (const char *q, const char *close)
   return q < close && *q == '=' && (q + 1 >= close || q[1] != '=');
 }
 
+/* -1 when a "|" of the action Q..CLOSE pipes nothing: at its start, after
+ * a "(" or after another "|" (one at the end is taken, as Go's parser
+ * takes it).  */
+static int
+tpl_check_pipes (const char *q, const char *close)
+{
+  char prev = '(';
+
+  for (; q < close; q++)
+    {
+      if (*q == '"' || *q == '`')
+        {
+          char quote = *q;
+
+          for (q++; q < close && *q != quote; q++)
+            if (*q == '\\' && quote == '"')
+              q++;
+          prev = quote;
+          continue;
+        }
+      if (*q == ' ' || *q == '\t' || *q == '\n')
+        continue;
+      if (*q == '|' && (prev == '|' || prev == '('))
+        return -1;
+      prev = *q;
+    }
+  return 0;
+}
+
 /* The words of the action A..CLOSE (trim markers and comments left out).  */
 static int
 tpl_check_action (struct tpl_check *c, const char *open, const char *a, const char *close, ferry_error_t *err)
@@ -1307,12 +1336,18 @@ tpl_check_action (struct tpl_check *c, const char *open, const char *a, const ch
   size_t first_len = 0;
   int opens, parens = 0;
 
+  const char *start;
+
   if (*q == '-' && (q[1] == ' ' || q[1] == '\t'))
-    q++;
+    q += 2;
+  start = q;
   while (q < close && (*q == ' ' || *q == '\t' || *q == '\n'))
     q++;
+  /* A comment opens the action, no space before it.  */
   if (close - q >= 2 && strncmp (q, "/*", 2) == 0)
-    return 0;
+    return q == start ? 0 : tpl_parse_error (err, c->format, open, "unexpected \"/\" in command");
+  if (tpl_check_pipes (q, close) < 0)
+    return tpl_parse_error (err, c->format, open, "unexpected \"|\" in command");
   assign = memmem (q, close - q, ":=", 2);
   while (q < close)
     {
@@ -2609,6 +2644,8 @@ tpl_pipeline (struct tpl *t, json_object *dot, struct tpl_value *out, ferry_erro
       int r;
 
       tpl_skip_space (t);
+      if (t->p < t->end && *t->p == '|')
+        return ferry_make_error (err, 0, "template: %s:1: unexpected \"|\" in command", tpl_origin.name);
       if (tpl_at_command_end (t))
         return ferry_make_error (err, 0, "template: %s:1: missing value for command", tpl_origin.name);
       depth++;
@@ -2622,6 +2659,11 @@ tpl_pipeline (struct tpl *t, json_object *dot, struct tpl_value *out, ferry_erro
       if (t->p < t->end && *t->p == '|')
         {
           t->p++;
+          tpl_skip_space (t);
+          /* Go's parser ends a pipeline at the action's end, a "|"
+           * before it or not.  */
+          if (t->p >= t->end || *t->p == ')')
+            return 0;
           continue;
         }
       return 0;
@@ -3073,6 +3115,12 @@ tpl_render_scoped (const char *p, const char *end, json_object *obj, FILE *out, 
           if (close == NULL || close + 2 > end)
             return ferry_make_error (err, 0, "template: unclosed action in `%s`", format);
           t = (struct tpl){ .p = p + 2, .end = close, .format = format, .vars = vars };
+          /* A comment: nothing.  */
+          if (t.end - t.p >= 2 && strncmp (t.p, "/*", 2) == 0)
+            {
+              p = close + 2;
+              continue;
+            }
           tpl_skip_space (&t);
           switch (tpl_declaration (&t, &name, &len))
             {
@@ -3181,6 +3229,10 @@ tpl_apply_trim_markers (const char *format)
             t--;
           fwrite (p, 1, t - p, out);
           a++;
+          /* The space is the marker's: a comment after it opens the
+           * action.  */
+          if (a[1] == '/' && a[2] == '*')
+            a++;
         }
       else
         fwrite (p, 1, open - p, out);

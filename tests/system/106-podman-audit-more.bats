@@ -320,13 +320,17 @@ template_vars_sequence() {
 	step "$t" inspect --format '{{range .Config.Cmd}}{{if eq . "x"}}{{continue}}{{end}}[{{.}}]{{end}}' v3
 	step "$t" inspect --format '{{range .Config.Cmd}}{{with .}}{{continue}}{{end}}no{{end}}ok' v3
 	step "$t" inspect --format '{{range 3}}{{if eq . 1}}{{continue}}{{end}}{{.}}{{end}}' v3
+	step "$t" inspect --format '{{/* a | | */}}x{{- /* b */ -}} y' v1
+	step "$t" inspect --format '{{ /* a */ }}' v1
+	step "$t" inspect --format '{{.Name | }}' v1
+	step "$t" inspect --format 'a{{.Name}}{{.Name | | printf "%s"}}' v1
 	# One at a time: Podman's rm of several prints them as they go.
 	step "$t" rm v1
 	step "$t" rm v2
 	step "$t" rm v3
 }
 
-@test "template variables: declared in an action, an if or a with, they live until the block ends; assignments; break and continue; parens, as in Go" {
+@test "template variables: declared in an action, an if or a with, they live until the block ends; assignments; break and continue; comments, pipes and parens, as in Go" {
 	# Before, only range's variables were known after their action, and
 	# assignments, if and with declarations and a stray ) were refused in
 	# words of ferry's.
@@ -379,6 +383,14 @@ template_vars_sequence() {
 		  out: ok
 		$ inspect --format {{range 3}}{{if eq . 1}}{{continue}}{{end}}{{.}}{{end}} v3 -> 0
 		  out: 02
+		$ inspect --format {{/* a | | */}}x{{- /* b */ -}} y v1 -> 0
+		  out: xy
+		$ inspect --format {{ /* a */ }} v1 -> 125
+		  err: Error: template: inspect:1: unexpected "/" in command
+		$ inspect --format {{.Name | }} v1 -> 0
+		  out: v1
+		$ inspect --format a{{.Name}}{{.Name | | printf "%s"}} v1 -> 125
+		  err: Error: template: inspect:1: unexpected "|" in command
 		$ rm v1 -> 0
 		  out: v1
 		$ rm v2 -> 0

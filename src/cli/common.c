@@ -858,24 +858,9 @@ inspected_missed (struct ferry_cli_inspected *in, ferry_error_t *err)
 void
 ferry_cli_inspected_add (struct ferry_cli_inspected *in, json_object *o)
 {
-  cleanup_free char *text = NULL;
-
-  if (in->format == NULL)
-    {
-      if (in->all == NULL)
-        in->all = json_object_new_array ();
-      json_object_array_add (in->all, o);
-      return;
-    }
-  /* Podman runs an inspect's template once over all it found: the
-   * first error ends the output, and what came before it is out.  */
-  if (in->template_err == NULL)
-    {
-      ferry_cli_template_keep_line (in->format, o, &text, &in->template_err);
-      if (text)
-        fputs (text, stdout);
-    }
-  json_object_put (o);
+  if (in->all == NULL)
+    in->all = json_object_new_array ();
+  json_object_array_add (in->all, o);
 }
 
 static void
@@ -898,12 +883,15 @@ inspected_end (struct ferry_cli_inspected *in)
 {
   int ret = 0;
 
-  if (in->format == NULL)
-    {
-      if (in->all == NULL)
-        in->all = json_object_new_array ();
-      ferry_cli_print_inspected (in->all);
-    }
+  if (in->all == NULL)
+    in->all = json_object_new_array ();
+  /* Podman runs an inspect's template once over all it found ($ is
+   * the list): the first error ends the output, and what came before it
+   * is out.  */
+  if (in->format)
+    ferry_cli_template_each_line (in->format, in->all, stdout, &in->template_err);
+  else
+    ferry_cli_print_inspected (in->all);
   fflush (stdout);
   if (in->template_err && in->n_missed == 0)
     ret = ferry_cli_fail (&in->template_err);

@@ -999,6 +999,8 @@ static struct
 static json_object *tpl_root;
 /* What $ is, when not the object the template runs on: a list's rows.  */
 static json_object *tpl_dollar;
+/* $ is an inspect's list, which Go types []interface {}.  */
+static bool tpl_dollar_any;
 
 void
 ferry_cli_template_name (const char *group, const char *cmd)
@@ -1153,6 +1155,8 @@ tpl_go_type (json_object *v)
     if (json_object_array_get_idx (tpl_dollar, i) == v)
       return tpl_origin.root_type;
   /* A list's $: a slice of its rows.  */
+  if (v && v == tpl_dollar && tpl_dollar_any)
+    return "[]interface {}";
   if (v && v == tpl_dollar && tpl_origin.root_type)
     {
       snprintf (name, sizeof (name), "[]%s", tpl_origin.root_type);
@@ -3360,6 +3364,27 @@ ferry_cli_template_keep_line (const char *given, json_object *obj, char **result
   if (tpl_check (checked, err) < 0)
     return -1;
   return tpl_render_all (format, obj, result, err);
+}
+
+int
+ferry_cli_template_each_line (const char *format, json_object *list, FILE *out, ferry_error_t *err)
+{
+  for (size_t i = 0; i < json_object_array_length (list); i++)
+    {
+      cleanup_free char *text = NULL;
+      int r;
+
+      tpl_dollar = list;
+      tpl_dollar_any = true;
+      r = ferry_cli_template_keep_line (format, json_object_array_get_idx (list, i), &text, err);
+      tpl_dollar = NULL;
+      tpl_dollar_any = false;
+      if (text)
+        fputs (text, out);
+      if (r < 0)
+        return -1;
+    }
+  return 0;
 }
 
 int

@@ -56,6 +56,11 @@ char *ferry_cli_template_line (const char *format);
  * FORMAT as given.  */
 int ferry_cli_template_keep_line (const char *format, json_object *obj, char **out, ferry_error_t *err);
 
+/* An inspect's template: ferry_cli_template_keep_line of FORMAT for each
+ * object of LIST in turn, written to OUT up to the first error, as
+ * Podman runs {{range .}}FORMAT{{end}} over all it found ($ is LIST).  */
+int ferry_cli_template_each_line (const char *format, json_object *list, FILE *out, ferry_error_t *err);
+
 /* Values that print as the Go types Podman's reports hold, where JSON
  * alone cannot say.  A map[string]string of MAP's members (NULL: a nil
  * map, map[] but JSON null): {{.M.k}} and {{index .M "k"}} of a missing

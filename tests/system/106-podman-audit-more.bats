@@ -324,13 +324,14 @@ template_vars_sequence() {
 	step "$t" inspect --format '{{ /* a */ }}' v1
 	step "$t" inspect --format '{{.Name | }}' v1
 	step "$t" inspect --format 'a{{.Name}}{{.Name | | printf "%s"}}' v1
+	step "$t" inspect --format '{{len $}} {{(index $ 1).Name}} {{range $}}{{.Name}}{{end}}' v1 v2
 	# One at a time: Podman's rm of several prints them as they go.
 	step "$t" rm v1
 	step "$t" rm v2
 	step "$t" rm v3
 }
 
-@test "template variables: declared in an action, an if or a with, they live until the block ends; assignments; break and continue; comments, pipes and parens, as in Go" {
+@test "template variables: declared in an action, an if or a with, they live until the block ends; assignments; break and continue; comments, pipes and parens, as in Go; inspect's $ is all it found" {
 	# Before, only range's variables were known after their action, and
 	# assignments, if and with declarations and a stray ) were refused in
 	# words of ferry's.
@@ -391,6 +392,9 @@ template_vars_sequence() {
 		  out: v1
 		$ inspect --format a{{.Name}}{{.Name | | printf "%s"}} v1 -> 125
 		  err: Error: template: inspect:1: unexpected "|" in command
+		$ inspect --format {{len $}} {{(index $ 1).Name}} {{range $}}{{.Name}}{{end}} v1 v2 -> 0
+		  out: 2 v2 v1v2
+		  out: 2 v2 v1v2
 		$ rm v1 -> 0
 		  out: v1
 		$ rm v2 -> 0

@@ -345,6 +345,7 @@ struct create_args
   size_t n_secrets;
   int detach;
   int quiet;
+  int rm_given; /* --rm, of any value */
   /* -a/--attach: the streams run connects (all three when none given).  */
   int attach_stdin, attach_stdout, attach_stderr, attach_given;
   struct ferry_cli_attach attach; /* --detach-keys, --sig-proxy */
@@ -1328,7 +1329,6 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
             return -1;
           }
         a->o.remove_image = 1;
-        a->o.auto_remove = 1;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;
@@ -1390,6 +1390,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_RM:
         if (ferry_cli_bool_flag (optarg, "--rm", cmd, &a->o.auto_remove) != 0)
           return -1;
+        a->rm_given = 1;
         break;
       case OPT_INIT:
         if (ferry_cli_bool_flag (optarg, "--init", cmd, &a->o.init) != 0)
@@ -1610,6 +1611,14 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       return -1;
     }
   a->o.image = argv[optind];
+  /* --rmi implies --rm, and refuses the user's --rm=false (Podman's).  */
+  if (a->o.remove_image && a->rm_given && ! a->o.auto_remove)
+    {
+      ferry_cli_failf ("the --rmi option does not work without --rm");
+      return -1;
+    }
+  if (a->o.remove_image)
+    a->o.auto_remove = 1;
   a->o.command = argv + optind + 1;
   a->o.env = a->env;
   a->o.env_files = a->env_files;
@@ -1651,19 +1660,20 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
 }
 
 /* --rmi: the image goes after the container, unless another container
- * uses it or the container's own cleanup removed it first.  */
+ * uses it (Podman's warning says so) or the container's own cleanup
+ * removed it first.  */
 static void
 remove_image_after (ferry_engine_t *e, const struct create_args *a)
 {
   struct ferry_remove_report rep = { 0 };
-  ferry_error_t err = NULL;
+  cleanup_error ferry_error_t err = NULL;
 
   if (! a->o.remove_image)
     return;
-  if (ferry_store_remove (e->store, a->o.image, 0, &rep, &err) < 0)
-    ferry_error_release (&err);
-  else
+  if (ferry_store_remove (e->store, a->o.image, 0, &rep, &err) == 0)
     ferry_remove_report_free (&rep);
+  else if (err->kind != FERRY_ERROR_NOT_FOUND)
+    ferry_cli_podman_warnf ("Failed to remove image: %s", err->msg);
 }
 
 static int

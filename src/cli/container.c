@@ -2131,7 +2131,8 @@ target_push (struct target **v, size_t *n, const struct ferry_container *c, cons
   *v = xrealloc (*v, sizeof (**v) * (*n + 1));
   (*v)[*n].id = xstrdup (c->id);
   (*v)[*n].name = xstrdup (c->name);
-  (*v)[*n].shown = xstrdup (shown);
+  /* A "/NAME" given is shown as the NAME it found, as Podman's.  */
+  (*v)[*n].shown = xstrdup (shown[0] == '/' ? shown + 1 : shown);
   (*n)++;
 }
 

@@ -110,6 +110,17 @@ container_filters_add (struct container_filters *f, const char *arg)
           goto fail;
         }
     }
+  /* Podman's name filter drops every "/" of the value: ^/NAME$, as
+   * Docker shows names, finds NAME.  */
+  if (strcmp (flt.key, "name") == 0)
+    {
+      char *to = flt.value;
+
+      for (const char *from = flt.value; *from; from++)
+        if (*from != '/')
+          *to++ = *from;
+      *to = '\0';
+    }
   if (strcmp (flt.key, "name") == 0 || strcmp (flt.key, "ancestor") == 0)
     {
       if (regcomp (&flt.re, flt.value, REG_EXTENDED | REG_NOSUB) != 0)

@@ -2193,6 +2193,9 @@ ferry_container_taken (ferry_engine_t *e, const char *name, const char *id)
 int
 ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferry_error_t *err)
 {
+  /* "/NAME", as Docker shows names, is NAME to Podman's lookups.  */
+  if (ref[0] == '/')
+    ref++;
   if (find_row (e, ref, out, err) < 0)
     return -1;
   if (*out == NULL)
@@ -2804,9 +2807,8 @@ record_userns (ferry_engine_t *e, const struct ferry_userns_options *u, const st
   return ferry_userns_record (e, u, layers, rec, err);
 }
 
-int
-ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
-                        ferry_error_t *err)
+static int
+container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id, ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
   cleanup_free char *matched = NULL;
@@ -2973,4 +2975,19 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
 out:
   ferry_image_free (img);
   return ret;
+}
+
+int
+ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
+                        ferry_error_t *err)
+{
+  /* Docker shows names as "/NAME": Podman's --name /NAME is NAME.  */
+  if (o->name && o->name[0] == '/')
+    {
+      struct ferry_create_options plain = *o;
+
+      plain.name = o->name + 1;
+      return container_create (e, &plain, out_id, err);
+    }
+  return container_create (e, o, out_id, err);
 }

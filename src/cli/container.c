@@ -95,26 +95,37 @@ push_list (char **v, size_t *n, const char *list)
   return v;
 }
 
-/* A Go bool flag's value (none: true), with cobra's message for a bad one.  */
+/* Go's strconv.ParseBool of ARG: 1 or 0 in *OUT, or -1 when it is no
+ * bool.  */
 static int
-parse_go_bool (const char *flag, const char *arg, const char *cmd, int *out)
+go_bool (const char *arg, int *out)
 {
   static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
   static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
 
-  *out = 1;
-  if (arg == NULL)
-    return 0;
   for (size_t i = 0; i < 6; i++)
     {
       if (strcmp (arg, yes[i]) == 0)
-        return 0;
+        {
+          *out = 1;
+          return 0;
+        }
       if (strcmp (arg, no[i]) == 0)
         {
           *out = 0;
           return 0;
         }
     }
+  return -1;
+}
+
+/* A Go bool flag's value (none: true), with cobra's message for a bad one.  */
+static int
+parse_go_bool (const char *flag, const char *arg, const char *cmd, int *out)
+{
+  *out = 1;
+  if (arg == NULL || go_bool (arg, out) == 0)
+    return 0;
   return ferry_cli_failf (
       "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseBool: parsing \"%s\": invalid syntax\nSee "
       "'ferry %s --help'",
@@ -1420,8 +1431,17 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           return -1;
         break;
       case OPT_SECURITY_OPT:
-        if (strcmp (optarg, "no-new-privileges") == 0 || strcmp (optarg, "no-new-privileges=true") == 0)
+        if (strcmp (optarg, "no-new-privileges") == 0)
           a->o.no_new_privileges = 1;
+        else if (strncmp (optarg, "no-new-privileges", 17) == 0 && (optarg[17] == '=' || optarg[17] == ':'))
+          {
+            /* A bool after = or :, as Podman reads it.  */
+            if (go_bool (optarg + 18, &a->o.no_new_privileges) < 0)
+              {
+                ferry_cli_failf ("invalid --security-opt 2: \"%s\"", optarg);
+                return -1;
+              }
+          }
         else if (strcmp (optarg, "label=disable") == 0)
           a->o.label_disable = 1;
         else if (strncmp (optarg, "seccomp=", 8) == 0 && optarg[8] != '\0')

@@ -356,7 +356,8 @@ struct create_args
   size_t n_secrets;
   int detach;
   int quiet;
-  int rm_given; /* --rm, of any value */
+  int rm_given;      /* --rm, of any value */
+  int kernel_memory; /* --kernel-memory, a noop */
   /* -a/--attach: the streams run connects (all three when none given).  */
   int attach_stdin, attach_stdout, attach_stderr, attach_given;
   struct ferry_cli_attach attach; /* --detach-keys, --sig-proxy */
@@ -620,9 +621,16 @@ static const char create_usage[]
       "      --personality DOMAIN LINUX or LINUX32, the execution domain, in the spec for the\n"
       "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
       "                           Podman)\n"
+      "      --kernel-memory SIZE taken with Podman's warning that it is a noop, and ignored\n"
       "User namespace:\n" FERRY_USERNS_OPTIONS_HELP "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
       "systemd:\n" FERRY_SYSTEMD_OPTIONS_HELP "Devices (CDI) and platform:\n" FERRY_CDI_OPTIONS_HELP
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
+
+/* Options of run and create given numbers from this file's own base.  */
+enum
+{
+  OPT_KERNEL_MEMORY = 0x4C00,
+};
 
 enum
 {
@@ -1044,6 +1052,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "expose", required_argument, NULL, OPT_EXPOSE },
                                         { "init-path", required_argument, NULL, OPT_INIT_PATH },
                                         { "personality", required_argument, NULL, OPT_PERSONALITY },
+                                        { "kernel-memory", required_argument, NULL, OPT_KERNEL_MEMORY },
                                         { "rmi", no_argument, NULL, OPT_RMI },
                                         { "chrootdirs", required_argument, NULL, OPT_CHROOTDIRS },
                                         { "passwd", optional_argument, NULL, OPT_PASSWD },
@@ -1328,6 +1337,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         break;
       case OPT_INIT_PATH:
         a->o.init_path = optarg;
+        break;
+      case OPT_KERNEL_MEMORY:
+        a->kernel_memory = 1;
         break;
       case OPT_PERSONALITY:
         a->o.personality = optarg;
@@ -1639,6 +1651,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
     }
   if (a->o.remove_image)
     a->o.auto_remove = 1;
+  if (a->kernel_memory)
+    ferry_cli_podman_warnf ("The --kernel-memory flag is no longer supported. This flag is a noop.");
   a->o.command = argv + optind + 1;
   a->o.env = a->env;
   a->o.env_files = a->env_files;

@@ -2436,8 +2436,8 @@ ulimit_name (const char *text)
 
 /* What containers.conf gives when the command line does not say: its
  * environment (under the image's), its ulimits but those --ulimit names,
- * read_only, log_driver and log_tag (before --log-opt, which wins), tz and
- * pids_limit.  (Its init, Podman 5.4 does not apply either.)
+ * read_only, log_driver and log_tag (before --log-opt, which wins), tz,
+ * pids_limit and oom_score_adj.  (Its init, Podman 5.4 does not apply either.)
  * *ULIMITS and *LOG_OPTS are the caller's to free.  */
 static void
 apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
@@ -2459,6 +2459,11 @@ apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
     chosen->timezone = cf->tz;
   if (o->shm_size <= 0 && cf->shm_size > 0)
     chosen->shm_size = cf->shm_size;
+  if (! o->oom_score_adj_set && cf->oom_score_adj_set)
+    {
+      chosen->oom_score_adj = cf->oom_score_adj;
+      chosen->oom_score_adj_set = 1;
+    }
   /* 0 in the file is no limit, as --pids-limit 0 (-1 here).  */
   if (o->pids_limit == 0 && cf->pids_limit >= 0)
     chosen->pids_limit = cf->pids_limit == 0 ? -1 : cf->pids_limit;

@@ -1530,7 +1530,8 @@ host_file_path (const char *flag, const char *path, ferry_error_t *err)
 }
 
 /* --restart POLICY: "RestartPolicy" (absent for no) and, for on-failure,
- * "RestartRetries" (0: no limit), as Podman's policies.  */
+ * "RestartRetries" (0: no limit), as Podman's policies; "RestartPolicyNo"
+ * when no (or never) was given, which Podman's filter tells from none.  */
 static int
 record_restart_policy (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
 {
@@ -1558,6 +1559,8 @@ record_restart_policy (const struct ferry_create_options *o, json_object *rec, f
                                  "count of on-failure:N as a number of 0 or more",
                                  o->restart);
     }
+  if (strcmp (name, "no") == 0 || strcmp (name, "never") == 0)
+    json_object_object_add (rec, "RestartPolicyNo", json_object_new_boolean (1));
   if (strcmp (name, "no") == 0 || strcmp (name, "never") == 0 || *name == '\0')
     return 0;
   if (strcmp (name, "always") != 0 && strcmp (name, "unless-stopped") != 0

@@ -2067,8 +2067,9 @@ struct targets
   char **cidfiles;
   size_t n_cidfiles;
   int (*eligible) (const struct ferry_container *c);
-  /* What Podman says when nothing is named.  */
-  const char *none_given;
+  /* What Podman says when nothing is named, and (NULL: its usual words)
+   * when --all comes with names.  */
+  const char *none_given, *all_and_names;
   /* rm: "no container with ID or name", exit 1 for no such container
    * and 2 for a running one.  */
   int rm_codes;
@@ -2149,7 +2150,7 @@ targets_check (const struct targets *t, int nargs)
   if (t->all && t->latest)
     return ferry_cli_failf ("--all and --latest cannot be used together");
   if (t->all && nargs)
-    return ferry_cli_failf ("no arguments are needed with --all");
+    return ferry_cli_failf ("%s", t->all_and_names ? t->all_and_names : "no arguments are needed with --all");
   if (t->latest && nargs)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (t->n_cidfiles && nargs)
@@ -2706,6 +2707,14 @@ start_option (int c, const char *arg, void *data)
     }
 }
 
+/* start --all passes over running containers, as Podman's (a paused
+ * one it tries, and fails).  */
+static int
+is_not_running (const struct ferry_container *c)
+{
+  return c->status != FERRY_CONTAINER_RUNNING;
+}
+
 int
 ferry_cmd_start (int argc, char **argv)
 {
@@ -2719,7 +2728,11 @@ ferry_cmd_start (int argc, char **argv)
                                         { "sig-proxy", optional_argument, NULL, OPT_START_SIG_PROXY },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
-  struct start_flags f = { .t = { .none_given = "start requires at least one argument", .filter_names = 1 } };
+  struct start_flags f
+      = { .t = { .none_given = "start requires at least one argument",
+                 .all_and_names = "either start all containers or the container(s) provided in the arguments",
+                 .eligible = is_not_running,
+                 .filter_names = 1 } };
   int r;
 
   r = simple_options (argc, argv, "start", ":af:il", opts,

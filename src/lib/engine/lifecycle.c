@@ -2207,7 +2207,8 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
-  if (c->status == FERRY_CONTAINER_STOPPING)
+  /* Podman's start refuses a paused container too.  */
+  if (c->status == FERRY_CONTAINER_STOPPING || c->status == FERRY_CONTAINER_PAUSED)
     {
       ret = ferry_make_error_kind (
           err, FERRY_ERROR_STATE,

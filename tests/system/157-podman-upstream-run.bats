@@ -9,7 +9,7 @@
 # mount below it; a host port already taken; --security-opt
 # no-new-privileges with a bool and --kernel-memory; containers.conf's
 # oom_score_adj; the restart-policy filter; start --all and a paused
-# container's start.  Each sequence is compared with the transcript
+# container's start; an unknown --tz.  Each sequence is compared with the transcript
 # ferry printed once it matched Podman (kept below) and, where Podman is
 # installed, with Podman run live: standard output whole, the first words
 # of each error line.
@@ -322,5 +322,20 @@ start_all_sequence() {
 		$ start --all -> 125
 		  out: <ID>
 		  err: Error: unable to start container "<ID>": container <ID> must be in Created or Stopped state to be started: container state improper
+	EOF
+}
+
+tz_sequence() {
+	local t=$1
+	step "$t" create --tz Bogus/Zone "$IMG"
+	step "$t" run --rm --network none --tz America/New_York "$IMG" date -d @0 +%Z
+}
+
+@test "an unknown --tz is refused in Podman's first words" {
+	audit_compare_expected tz_sequence <<-'EOF'
+		$ create --tz Bogus/Zone localhost/ferry-test:latest -> 125
+		  err: Error: running container create option: finding timezone: unknown time zone Bogus/Zone: use a zone of /usr/share/zoneinfo such as Europe/Paris, or local
+		$ run --rm --network none --tz America/New_York localhost/ferry-test:latest date -d @0 +%Z -> 0
+		  out: EST
 	EOF
 }

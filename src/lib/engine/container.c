@@ -1673,8 +1673,8 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
     {
       if (! ferry_timezone_is_valid (o->timezone))
         return ferry_make_error (err, 0,
-                                 "invalid --tz `%s`: no such time zone in " FERRY_ZONEINFO_DIR
-                                 ": use a zone such as Europe/Paris, or local",
+                                 "running container create option: finding timezone: unknown time zone %s: "
+                                 "use a zone of " FERRY_ZONEINFO_DIR " such as Europe/Paris, or local",
                                  o->timezone);
       json_object_object_add (rec, "Timezone", json_object_new_string (o->timezone));
     }

@@ -95,26 +95,37 @@ push_list (char **v, size_t *n, const char *list)
   return v;
 }
 
-/* A Go bool flag's value (none: true), with cobra's message for a bad one.  */
+/* Go's strconv.ParseBool of ARG: 1 or 0 in *OUT, or -1 when it is no
+ * bool.  */
 static int
-parse_go_bool (const char *flag, const char *arg, const char *cmd, int *out)
+go_bool (const char *arg, int *out)
 {
   static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
   static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
 
-  *out = 1;
-  if (arg == NULL)
-    return 0;
   for (size_t i = 0; i < 6; i++)
     {
       if (strcmp (arg, yes[i]) == 0)
-        return 0;
+        {
+          *out = 1;
+          return 0;
+        }
       if (strcmp (arg, no[i]) == 0)
         {
           *out = 0;
           return 0;
         }
     }
+  return -1;
+}
+
+/* A Go bool flag's value (none: true), with cobra's message for a bad one.  */
+static int
+parse_go_bool (const char *flag, const char *arg, const char *cmd, int *out)
+{
+  *out = 1;
+  if (arg == NULL || go_bool (arg, out) == 0)
+    return 0;
   return ferry_cli_failf (
       "invalid argument \"%s\" for \"--%s\" flag: strconv.ParseBool: parsing \"%s\": invalid syntax\nSee "
       "'ferry %s --help'",
@@ -345,6 +356,8 @@ struct create_args
   size_t n_secrets;
   int detach;
   int quiet;
+  int rm_given;      /* --rm, of any value */
+  int kernel_memory; /* --kernel-memory, a noop */
   /* -a/--attach: the streams run connects (all three when none given).  */
   int attach_stdin, attach_stdout, attach_stderr, attach_given;
   struct ferry_cli_attach attach; /* --detach-keys, --sig-proxy */
@@ -608,9 +621,16 @@ static const char create_usage[]
       "      --personality DOMAIN LINUX or LINUX32, the execution domain, in the spec for the\n"
       "                           runtime (runc before 1.2, this host's, ignores it, as with\n"
       "                           Podman)\n"
+      "      --kernel-memory SIZE taken with Podman's warning that it is a noop, and ignored\n"
       "User namespace:\n" FERRY_USERNS_OPTIONS_HELP "Resources (cgroups):\n" FERRY_RESOURCE_OPTIONS_HELP
       "systemd:\n" FERRY_SYSTEMD_OPTIONS_HELP "Devices (CDI) and platform:\n" FERRY_CDI_OPTIONS_HELP
       "Pulling (see ferry pull):\n" FERRY_REGISTRY_OPTIONS_HELP;
+
+/* Options of run and create given numbers from this file's own base.  */
+enum
+{
+  OPT_KERNEL_MEMORY = 0x4C00,
+};
 
 enum
 {
@@ -1032,6 +1052,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                                         { "expose", required_argument, NULL, OPT_EXPOSE },
                                         { "init-path", required_argument, NULL, OPT_INIT_PATH },
                                         { "personality", required_argument, NULL, OPT_PERSONALITY },
+                                        { "kernel-memory", required_argument, NULL, OPT_KERNEL_MEMORY },
                                         { "rmi", no_argument, NULL, OPT_RMI },
                                         { "chrootdirs", required_argument, NULL, OPT_CHROOTDIRS },
                                         { "passwd", optional_argument, NULL, OPT_PASSWD },
@@ -1317,6 +1338,9 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_INIT_PATH:
         a->o.init_path = optarg;
         break;
+      case OPT_KERNEL_MEMORY:
+        a->kernel_memory = 1;
+        break;
       case OPT_PERSONALITY:
         a->o.personality = optarg;
         break;
@@ -1328,7 +1352,6 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
             return -1;
           }
         a->o.remove_image = 1;
-        a->o.auto_remove = 1;
         break;
       case OPT_ENTRYPOINT:
         a->o.entrypoint = optarg;
@@ -1390,6 +1413,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       case OPT_RM:
         if (ferry_cli_bool_flag (optarg, "--rm", cmd, &a->o.auto_remove) != 0)
           return -1;
+        a->rm_given = 1;
         break;
       case OPT_INIT:
         if (ferry_cli_bool_flag (optarg, "--init", cmd, &a->o.init) != 0)
@@ -1419,8 +1443,17 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           return -1;
         break;
       case OPT_SECURITY_OPT:
-        if (strcmp (optarg, "no-new-privileges") == 0 || strcmp (optarg, "no-new-privileges=true") == 0)
+        if (strcmp (optarg, "no-new-privileges") == 0)
           a->o.no_new_privileges = 1;
+        else if (strncmp (optarg, "no-new-privileges", 17) == 0 && (optarg[17] == '=' || optarg[17] == ':'))
+          {
+            /* A bool after = or :, as Podman reads it.  */
+            if (go_bool (optarg + 18, &a->o.no_new_privileges) < 0)
+              {
+                ferry_cli_failf ("invalid --security-opt 2: \"%s\"", optarg);
+                return -1;
+              }
+          }
         else if (strcmp (optarg, "label=disable") == 0)
           a->o.label_disable = 1;
         else if (strncmp (optarg, "seccomp=", 8) == 0 && optarg[8] != '\0')
@@ -1610,6 +1643,16 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
       return -1;
     }
   a->o.image = argv[optind];
+  /* --rmi implies --rm, and refuses the user's --rm=false (Podman's).  */
+  if (a->o.remove_image && a->rm_given && ! a->o.auto_remove)
+    {
+      ferry_cli_failf ("the --rmi option does not work without --rm");
+      return -1;
+    }
+  if (a->o.remove_image)
+    a->o.auto_remove = 1;
+  if (a->kernel_memory)
+    ferry_cli_podman_warnf ("The --kernel-memory flag is no longer supported. This flag is a noop.");
   a->o.command = argv + optind + 1;
   a->o.env = a->env;
   a->o.env_files = a->env_files;
@@ -1651,19 +1694,20 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
 }
 
 /* --rmi: the image goes after the container, unless another container
- * uses it or the container's own cleanup removed it first.  */
+ * uses it (Podman's warning says so) or the container's own cleanup
+ * removed it first.  */
 static void
 remove_image_after (ferry_engine_t *e, const struct create_args *a)
 {
   struct ferry_remove_report rep = { 0 };
-  ferry_error_t err = NULL;
+  cleanup_error ferry_error_t err = NULL;
 
   if (! a->o.remove_image)
     return;
-  if (ferry_store_remove (e->store, a->o.image, 0, &rep, &err) < 0)
-    ferry_error_release (&err);
-  else
+  if (ferry_store_remove (e->store, a->o.image, 0, &rep, &err) == 0)
     ferry_remove_report_free (&rep);
+  else if (err->kind != FERRY_ERROR_NOT_FOUND)
+    ferry_cli_podman_warnf ("Failed to remove image: %s", err->msg);
 }
 
 static int
@@ -2023,8 +2067,9 @@ struct targets
   char **cidfiles;
   size_t n_cidfiles;
   int (*eligible) (const struct ferry_container *c);
-  /* What Podman says when nothing is named.  */
-  const char *none_given;
+  /* What Podman says when nothing is named, and (NULL: its usual words)
+   * when --all comes with names.  */
+  const char *none_given, *all_and_names;
   /* rm: "no container with ID or name", exit 1 for no such container
    * and 2 for a running one.  */
   int rm_codes;
@@ -2105,7 +2150,7 @@ targets_check (const struct targets *t, int nargs)
   if (t->all && t->latest)
     return ferry_cli_failf ("--all and --latest cannot be used together");
   if (t->all && nargs)
-    return ferry_cli_failf ("no arguments are needed with --all");
+    return ferry_cli_failf ("%s", t->all_and_names ? t->all_and_names : "no arguments are needed with --all");
   if (t->latest && nargs)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (t->n_cidfiles && nargs)
@@ -2121,7 +2166,8 @@ target_push (struct target **v, size_t *n, const struct ferry_container *c, cons
   *v = xrealloc (*v, sizeof (**v) * (*n + 1));
   (*v)[*n].id = xstrdup (c->id);
   (*v)[*n].name = xstrdup (c->name);
-  (*v)[*n].shown = xstrdup (shown);
+  /* A "/NAME" given is shown as the NAME it found, as Podman's.  */
+  (*v)[*n].shown = xstrdup (shown[0] == '/' ? shown + 1 : shown);
   (*n)++;
 }
 
@@ -2661,6 +2707,14 @@ start_option (int c, const char *arg, void *data)
     }
 }
 
+/* start --all passes over running containers, as Podman's (a paused
+ * one it tries, and fails).  */
+static int
+is_not_running (const struct ferry_container *c)
+{
+  return c->status != FERRY_CONTAINER_RUNNING;
+}
+
 int
 ferry_cmd_start (int argc, char **argv)
 {
@@ -2674,7 +2728,11 @@ ferry_cmd_start (int argc, char **argv)
                                         { "sig-proxy", optional_argument, NULL, OPT_START_SIG_PROXY },
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
-  struct start_flags f = { .t = { .none_given = "start requires at least one argument", .filter_names = 1 } };
+  struct start_flags f
+      = { .t = { .none_given = "start requires at least one argument",
+                 .all_and_names = "either start all containers or the container(s) provided in the arguments",
+                 .eligible = is_not_running,
+                 .filter_names = 1 } };
   int r;
 
   r = simple_options (argc, argv, "start", ":af:il", opts,

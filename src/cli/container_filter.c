@@ -50,8 +50,9 @@ parse_number (const char *s, long min, long max, long *out)
 int
 container_filters_add (struct container_filters *f, const char *arg)
 {
-  static const char *const keys[] = { "name",   "id",    "status", "label",  "label!",  "ancestor", "exited",
-                                      "before", "since", "until",  "volume", "network", "health",   NULL };
+  static const char *const keys[]
+      = { "name",  "id",    "status", "label",   "label!", "ancestor",       "exited", "before",
+          "since", "until", "volume", "network", "health", "restart-policy", NULL };
   static const char *const states[]
       = { "created", "running", "paused", "exited", "stopped", "initialized", NULL };
   const char *eq = strchr (arg, '=');
@@ -101,6 +102,18 @@ container_filters_add (struct container_filters *f, const char *arg)
           goto fail;
         }
     }
+  if (strcmp (flt.key, "restart-policy") == 0)
+    {
+      static const char *const policies[] = { "none", "no", "always", "on-failure", "unless-stopped", NULL };
+
+      for (i = 0; policies[i] && strcmp (policies[i], flt.value); i++)
+        ;
+      if (policies[i] == NULL)
+        {
+          ferry_cli_failf ("%s invalid restart policy", flt.value);
+          goto fail;
+        }
+    }
   if (strcmp (flt.key, "exited") == 0)
     {
       long code;
@@ -109,6 +122,17 @@ container_filters_add (struct container_filters *f, const char *arg)
           ferry_cli_failf ("exited code out of range \"%s\": give a number from 0 to 255", flt.value);
           goto fail;
         }
+    }
+  /* Podman's name filter drops every "/" of the value: ^/NAME$, as
+   * Docker shows names, finds NAME.  */
+  if (strcmp (flt.key, "name") == 0)
+    {
+      char *to = flt.value;
+
+      for (const char *from = flt.value; *from; from++)
+        if (*from != '/')
+          *to++ = *from;
+      *to = '\0';
     }
   if (strcmp (flt.key, "name") == 0 || strcmp (flt.key, "ancestor") == 0)
     {
@@ -211,6 +235,18 @@ filter_match_one (const struct container_filter *flt, const struct ferry_contain
   if (strcmp (key, "status") == 0)
     return strcmp (v, ferry_container_status_name (c->status)) == 0
            || (strcmp (v, "stopped") == 0 && c->status == FERRY_CONTAINER_EXITED);
+  /* none: no --restart given; no: --restart no given.  */
+  if (strcmp (key, "restart-policy") == 0)
+    {
+      const char *policy = ferry_json_get_string (c->record, "RestartPolicy");
+      int no = json_object_get_boolean (json_object_object_get (c->record, "RestartPolicyNo"));
+
+      if (strcmp (v, "none") == 0)
+        return policy == NULL && ! no;
+      if (strcmp (v, "no") == 0)
+        return policy == NULL && no;
+      return policy && strcmp (policy, v) == 0;
+    }
   if (strcmp (key, "exited") == 0)
     return c->status == FERRY_CONTAINER_EXITED && c->exit_code == atoi (v);
   if (strcmp (key, "ancestor") == 0)

@@ -1577,6 +1577,14 @@ tpl_field_path (struct tpl *t, json_object *obj, struct tpl_value *out, ferry_er
               continue;
             }
         }
+      /* Go's field ID, which Podman's inspect reports name "Id" in
+       * JSON: {{.ID}} of a container or an image.  */
+      if (cur && json_object_is_type (cur, json_type_object) && strcmp (key, "ID") == 0
+          && json_object_object_get_ex (cur, "Id", &next))
+        {
+          cur = next;
+          continue;
+        }
       /* Podman's lists' .Label "k": the label's value, or "".  */
       if (strcmp (key, "Label") == 0 && tpl_word_end (t, t->p) && cur
           && json_object_is_type (cur, json_type_object) && json_object_object_get_ex (cur, "Labels", &next))

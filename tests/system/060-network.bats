@@ -268,10 +268,11 @@ free_port() {
 	[ "$(f inspect --format '{{json .HostConfig.PortBindings}}' web | jq -r '."8080/tcp"[0].HostPort')" = "$p" ]
 	[ "$(f ps --format json | jq -r '.[0].Ports[0].host_port')" = "$p" ]
 	# The same host port again, one a host process holds, and bad specs.
+	# As Podman's: 126, in its listener's words.
 	run_ferry run -d --name web2 --network net1 -p "$p:8080" ferry-test sh -c "$SERVER"
-	assert_status 125
+	assert_status 126
 	assert_one_line_error
-	assert_output_contains web
+	assert_output_contains "cannot listen on the TCP port: listen tcp4 :$p: bind: address already in use"
 	f rm -f -t 0 web2 >/dev/null 2>&1 || true
 	q=$(free_port)
 	python3 -c "import socket, time; s = socket.socket(); s.bind(('0.0.0.0', $q)); s.listen(); open('$TEST_TMP/held', 'w').close(); time.sleep(30)" &
@@ -279,9 +280,9 @@ free_port() {
 	wait_until "[ -e '$TEST_TMP/held' ]"
 	run_ferry run -d --name web3 --network net1 -p "$q:8080" ferry-test sh -c "$SERVER"
 	kill "$holder" 2>/dev/null || true
-	assert_status 125
+	assert_status 126
 	assert_one_line_error
-	assert_output_contains "already in use"
+	assert_output_contains "address already in use"
 	f rm -f -t 0 web3 >/dev/null 2>&1 || true
 	for spec in 70000 abc 1-3:80-81 8080/icmp 1.2.3:80:80 ::; do
 		run_ferry create --network net1 -p "$spec" ferry-test true

@@ -1449,6 +1449,7 @@ static const struct record_field
   { "ConmonPidFile", check_host_file, 1 },
   { "ContainerIDFile", check_host_file, 1 },
   { "RestartPolicy", check_restart_policy, 1 },
+  { "RestartPolicyNo", check_true, 1 },
   { "RestartRetries", check_positive_int, 1 },
   { "RestartCount", check_positive_int, 1 },
   { "StoppedByUser", check_true, 1 },

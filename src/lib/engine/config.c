@@ -236,6 +236,20 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
                                  t->path, t->line, v->integer);
       c->pids_limit = v->integer < 0 ? 0 : v->integer;
     }
+  else if (strcmp (key, "oom_score_adj") == 0)
+    {
+      /* Podman's words for another type, as when ferry did not read it.  */
+      if (ferry_toml_want_go (t, "containers", key, v, FERRY_TOML_INTEGER, err) < 0)
+        return ferry_error_wrap (err, "reading system config \"%s\": decode configuration %s", t->path,
+                                 t->path);
+      /* Unchecked, as Podman's: the runtime refuses what is out of range.  */
+      if (v->integer < INT32_MIN || v->integer > INT32_MAX)
+        return ferry_make_error (err, 0,
+                                 "%s:%d: invalid oom_score_adj %" PRId64 ": give a number from -1000 to 1000",
+                                 t->path, t->line, v->integer);
+      c->oom_score_adj = (int) v->integer;
+      c->oom_score_adj_set = 1;
+    }
   else if (strcmp (key, "base_hosts_file") == 0)
     {
       if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)

@@ -77,6 +77,8 @@ struct ferry_config
   char *tz;               /* as --tz: a zone or "local"; NULL or "": the image's */
   int64_t pids_limit;     /* as --pids-limit (0: no limit); -1: not set (2048) */
   int64_t shm_size;       /* bytes, as --shm-size; 0: not set (65536000) */
+  int oom_score_adj;      /* as --oom-score-adj, when oom_score_adj_set */
+  int oom_score_adj_set;  /* whether containers.conf gives oom_score_adj */
   char *base_hosts_file;  /* /etc/hosts's first lines: a path, "image" or "none"; NULL: the host's */
   char *host_containers_internal_ip; /* an address, or "none"; NULL: chosen as Podman's */
   /* The cgroup namespace of a container without --cgroupns, as written

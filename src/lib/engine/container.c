@@ -1530,7 +1530,8 @@ host_file_path (const char *flag, const char *path, ferry_error_t *err)
 }
 
 /* --restart POLICY: "RestartPolicy" (absent for no) and, for on-failure,
- * "RestartRetries" (0: no limit), as Podman's policies.  */
+ * "RestartRetries" (0: no limit), as Podman's policies; "RestartPolicyNo"
+ * when no (or never) was given, which Podman's filter tells from none.  */
 static int
 record_restart_policy (const struct ferry_create_options *o, json_object *rec, ferry_error_t *err)
 {
@@ -1558,6 +1559,8 @@ record_restart_policy (const struct ferry_create_options *o, json_object *rec, f
                                  "count of on-failure:N as a number of 0 or more",
                                  o->restart);
     }
+  if (strcmp (name, "no") == 0 || strcmp (name, "never") == 0)
+    json_object_object_add (rec, "RestartPolicyNo", json_object_new_boolean (1));
   if (strcmp (name, "no") == 0 || strcmp (name, "never") == 0 || *name == '\0')
     return 0;
   if (strcmp (name, "always") != 0 && strcmp (name, "unless-stopped") != 0
@@ -1670,8 +1673,8 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
     {
       if (! ferry_timezone_is_valid (o->timezone))
         return ferry_make_error (err, 0,
-                                 "invalid --tz `%s`: no such time zone in " FERRY_ZONEINFO_DIR
-                                 ": use a zone such as Europe/Paris, or local",
+                                 "running container create option: finding timezone: unknown time zone %s: "
+                                 "use a zone of " FERRY_ZONEINFO_DIR " such as Europe/Paris, or local",
                                  o->timezone);
       json_object_object_add (rec, "Timezone", json_object_new_string (o->timezone));
     }
@@ -2193,6 +2196,9 @@ ferry_container_taken (ferry_engine_t *e, const char *name, const char *id)
 int
 ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container **out, ferry_error_t *err)
 {
+  /* "/NAME", as Docker shows names, is NAME to Podman's lookups.  */
+  if (ref[0] == '/')
+    ref++;
   if (find_row (e, ref, out, err) < 0)
     return -1;
   if (*out == NULL)
@@ -2433,8 +2439,8 @@ ulimit_name (const char *text)
 
 /* What containers.conf gives when the command line does not say: its
  * environment (under the image's), its ulimits but those --ulimit names,
- * read_only, log_driver and log_tag (before --log-opt, which wins), tz and
- * pids_limit.  (Its init, Podman 5.4 does not apply either.)
+ * read_only, log_driver and log_tag (before --log-opt, which wins), tz,
+ * pids_limit and oom_score_adj.  (Its init, Podman 5.4 does not apply either.)
  * *ULIMITS and *LOG_OPTS are the caller's to free.  */
 static void
 apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
@@ -2456,6 +2462,11 @@ apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
     chosen->timezone = cf->tz;
   if (o->shm_size <= 0 && cf->shm_size > 0)
     chosen->shm_size = cf->shm_size;
+  if (! o->oom_score_adj_set && cf->oom_score_adj_set)
+    {
+      chosen->oom_score_adj = cf->oom_score_adj;
+      chosen->oom_score_adj_set = 1;
+    }
   /* 0 in the file is no limit, as --pids-limit 0 (-1 here).  */
   if (o->pids_limit == 0 && cf->pids_limit >= 0)
     chosen->pids_limit = cf->pids_limit == 0 ? -1 : cf->pids_limit;
@@ -2804,9 +2815,8 @@ record_userns (ferry_engine_t *e, const struct ferry_userns_options *u, const st
   return ferry_userns_record (e, u, layers, rec, err);
 }
 
-int
-ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
-                        ferry_error_t *err)
+static int
+container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id, ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
   cleanup_free char *matched = NULL;
@@ -2973,4 +2983,19 @@ ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o,
 out:
   ferry_image_free (img);
   return ret;
+}
+
+int
+ferry_container_create (ferry_engine_t *e, const struct ferry_create_options *o, char **out_id,
+                        ferry_error_t *err)
+{
+  /* Docker shows names as "/NAME": Podman's --name /NAME is NAME.  */
+  if (o->name && o->name[0] == '/')
+    {
+      struct ferry_create_options plain = *o;
+
+      plain.name = o->name + 1;
+      return container_create (e, &plain, out_id, err);
+    }
+  return container_create (e, o, out_id, err);
 }

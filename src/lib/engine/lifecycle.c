@@ -1750,7 +1750,8 @@ path_is_under (const char *path, const char *dir)
   return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-/* Whether C mounts something at PATH or above it.  */
+/* Whether C mounts something at PATH, above it or below it: the
+ * runtime makes the directories on a mount's way, as Podman counts on.  */
 static int
 workdir_is_mounted (const struct ferry_container *c, const char *path)
 {
@@ -1759,7 +1760,7 @@ workdir_is_mounted (const struct ferry_container *c, const char *path)
   for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
     {
       const char *dst = ferry_json_get_string (json_object_array_get_idx (mounts, i), "Destination");
-      if (dst && *dst && path_is_under (path, dst))
+      if (dst && *dst && (path_is_under (path, dst) || path_is_under (dst, path)))
         return 1;
     }
   return 0;
@@ -2206,7 +2207,8 @@ ferry_container_start (ferry_engine_t *e, const char *ref, const struct ferry_st
   lock = ferry_container_find_locked (e, ref, &c, err);
   if (lock < 0)
     return -1;
-  if (c->status == FERRY_CONTAINER_STOPPING)
+  /* Podman's start refuses a paused container too.  */
+  if (c->status == FERRY_CONTAINER_STOPPING || c->status == FERRY_CONTAINER_PAUSED)
     {
       ret = ferry_make_error_kind (
           err, FERRY_ERROR_STATE,

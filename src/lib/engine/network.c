@@ -1914,25 +1914,26 @@ netavark_of (ferry_engine_t *e, struct ferry_netavark *n, char **config_dir)
   n->config_dir = *config_dir;
 }
 
-/* Another running container of this root that publishes a host port of
- * PORTS: its name (newly allocated), or NULL.  netavark's rules do not
- * hold the ports as a listening socket would.  */
-static char *
-ports_taken (ferry_engine_t *e, const char *id, json_object *ports)
+/* Whether another running container of this root publishes a host port
+ * of PORTS: if so, fails as a bind of that port would, in Podman's words
+ * (Podman's monitor holds its containers' ports open; netavark's rules
+ * do not, so ferry asks its database).  */
+static int
+ports_taken (ferry_engine_t *e, const char *id, json_object *ports, ferry_error_t *err)
 {
   cleanup_error ferry_error_t ignored = NULL;
   cleanup_stmt sqlite3_stmt *st
       = ferry_db_prepare (e->db,
-                          "SELECT name, config FROM containers WHERE id != ? AND state IN ('running', "
+                          "SELECT config FROM containers WHERE id != ? AND state IN ('running', "
                           "'paused', 'stopping', 'initialized')",
                           &ignored);
 
   if (st == NULL)
-    return NULL;
+    return 0;
   sqlite3_bind_text (st, 1, id, -1, SQLITE_STATIC);
   while (sqlite3_step (st) == SQLITE_ROW)
     {
-      const char *text = (const char *) sqlite3_column_text (st, 1);
+      const char *text = (const char *) sqlite3_column_text (st, 0);
       cleanup_error ferry_error_t perr = NULL;
       cleanup_json json_object *rec
           = ferry_json_parse (text ? text : "", text ? strlen (text) : 0, "record", &perr);
@@ -1941,12 +1942,16 @@ ports_taken (ferry_engine_t *e, const char *id, json_object *ports)
       for (size_t i = 0; i < ferry_json_array_length (theirs); i++)
         for (size_t j = 0; j < ferry_json_array_length (ports); j++)
           {
-            if (ferry_ports_overlap (json_object_array_get_idx (theirs, i),
-                                     json_object_array_get_idx (ports, j)))
-              return xstrdup ((const char *) sqlite3_column_text (st, 0));
+            json_object *mine = json_object_array_get_idx (ports, j),
+                        *other = json_object_array_get_idx (theirs, i);
+            int64_t a = ferry_json_get_int (mine, "host_port", 0),
+                    b = ferry_json_get_int (other, "host_port", 0);
+
+            if (ferry_ports_overlap (other, mine))
+              return ferry_ports_in_use_error (mine, (int) (a > b ? a : b), EADDRINUSE, err);
           }
     }
-  return NULL;
+  return 0;
 }
 
 int
@@ -1954,21 +1959,15 @@ ferry_network_setup (ferry_engine_t *e, const struct ferry_container *c, const c
                      json_object **status, ferry_error_t *err)
 {
   cleanup_json json_object *opts = netavark_options (e, c, NULL, err);
-  cleanup_free char *config_dir = NULL, *other = NULL;
+  cleanup_free char *config_dir = NULL;
   json_object *ports = ferry_json_get_array (c->record, "Ports");
   struct ferry_netavark n;
 
   *status = NULL;
   if (opts == NULL)
     return -1;
-  if (ports && (other = ports_taken (e, c->id, ports)))
-    return ferry_make_error (
-        err, 0,
-        "container %s publishes a host port of container %s already: stop it, or publish "
-        "other ports",
-        other, c->name);
-  if (ports && ferry_ports_check_free (ports, err) < 0)
-    return ferry_error_wrap (err, "cannot start container %s", c->name);
+  if (ports && (ports_taken (e, c->id, ports, err) < 0 || ferry_ports_check_free (ports, err) < 0))
+    return -1;
   netavark_of (e, &n, &config_dir);
   /* As Podman: netavark's words alone, and run exits 126 as for a
    * container the runtime would not create.  */

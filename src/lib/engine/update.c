@@ -64,10 +64,12 @@ update_restart_policy (const char *restart, json_object *rec, ferry_error_t *err
                              "the --rm option conflicts with --restart, when the restartPolicy is not \"\" "
                              "and \"no\": remove the container and create it again without --rm");
   json_object_object_del (rec, "RestartRetries");
+  json_object_object_del (rec, "RestartPolicyNo");
   if (strcmp (name, "no") == 0)
     {
       json_object_object_del (rec, "RestartPolicy");
       json_object_object_del (rec, "RestartCount");
+      json_object_object_add (rec, "RestartPolicyNo", json_object_new_boolean (1));
       return 0;
     }
   json_object_object_add (rec, "RestartPolicy", json_object_new_string (name));

@@ -5,6 +5,7 @@
 #include "../util/xalloc.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -231,6 +232,23 @@ ferry_ports_assign (json_object *ports, ferry_error_t *err)
 }
 
 int
+ferry_ports_in_use_error (json_object *mapping, int port, int errnum, ferry_error_t *err)
+{
+  const char *ip = ferry_json_get_string (mapping, "host_ip") ?: "",
+             *proto = ferry_json_get_string (mapping, "protocol") ?: "tcp";
+  char upper[8] = "";
+  char why[128];
+
+  for (size_t i = 0; proto[i] && i < sizeof (upper) - 1; i++)
+    upper[i] = (char) toupper ((unsigned char) proto[i]);
+  snprintf (why, sizeof (why), "%s", strerror (errnum));
+  why[0] = (char) tolower ((unsigned char) why[0]);
+  return ferry_make_error_kind (err, FERRY_ERROR_RUNTIME,
+                                "cannot listen on the %s port: listen %s4 %s:%d: bind: %s", upper, proto, ip,
+                                port, why);
+}
+
+int
 ferry_ports_check_free (json_object *ports, ferry_error_t *err)
 {
   for (size_t i = 0; i < json_object_array_length (ports); i++)
@@ -242,10 +260,7 @@ ferry_ports_check_free (json_object *ports, ferry_error_t *err)
 
       for (int k = 0; k < range; k++)
         if (can_bind (ip, host + k, proto) < 0)
-          return ferry_make_error (
-              err, errno == EADDRINUSE ? 0 : errno,
-              "host port %d/%s on %s is already in use: publish another (-p HOSTPORT:%lld)", host + k, proto,
-              *ip ? ip : "0.0.0.0", (long long) ferry_json_get_int (m, "container_port", 0) + k);
+          return ferry_ports_in_use_error (m, host + k, errno, err);
     }
   return 0;
 }

@@ -24,8 +24,14 @@ int ferry_ports_assign (json_object *ports, ferry_error_t *err);
 const char *ferry_ports_check (json_object *mapping);
 
 /* Fails when a host port of PORTS is bound on this host already (by any
- * process): "port 8080/tcp on 0.0.0.0 is already in use".  */
+ * process), as ferry_ports_in_use_error says.  */
 int ferry_ports_check_free (json_object *ports, ferry_error_t *err);
+
+/* Podman's words (its Go listener's) for host port PORT of MAPPING that
+ * cannot be bound for ERRNUM: "cannot listen on the TCP port: listen tcp4
+ * :8080: bind: address already in use", of kind FERRY_ERROR_RUNTIME (run
+ * exits 126, as Podman's).  Returns -1.  */
+int ferry_ports_in_use_error (json_object *mapping, int port, int errnum, ferry_error_t *err);
 
 /* True when mappings A and B publish a host port in common (same
  * protocol, overlapping ranges).  */

@@ -1666,6 +1666,19 @@ remove_image_after (ferry_engine_t *e, const struct create_args *a)
     ferry_remove_report_free (&rep);
 }
 
+/* The exit code for a run or start that waited on container ID and found
+ * it gone: the code it had when another's rm -f removed it, as Podman
+ * keeps it; 0 when none was kept (--rm's own removal, whose exit file the
+ * wait took).  */
+static int
+code_of_removed (ferry_engine_t *e, const char *id)
+{
+  int code = 0;
+
+  ferry_container_removed_exit_code (e, id, &code);
+  return code;
+}
+
 static int
 run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
 {
@@ -1714,11 +1727,12 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
     return 0;
   if (ferry_container_wait (e, id, &code, &err) < 0)
     {
-      /* --rm: conmon's cleanup may have removed it already.  */
+      /* --rm: conmon's cleanup may have removed it already; or another's
+       * rm -f did.  */
       if (err->kind == FERRY_ERROR_NOT_FOUND)
         {
           ferry_error_release (&err);
-          return 0;
+          return code_of_removed (e, id);
         }
       return ferry_cli_fail (&err);
     }
@@ -1901,7 +1915,7 @@ run_passthrough (ferry_engine_t *e, const char *id, const struct create_args *a)
       if (err->kind == FERRY_ERROR_NOT_FOUND)
         {
           ferry_error_release (&err);
-          return 0;
+          return code_of_removed (e, id);
         }
       return ferry_cli_fail (&err);
     }
@@ -2618,7 +2632,8 @@ start_attached (int argc, char **argv, struct start_flags *f)
   if (r > 0)
     return 0;
   if (ferry_container_wait (e, id, &code, &err) < 0)
-    return err->kind == FERRY_ERROR_NOT_FOUND ? (ferry_error_release (&err), 0) : ferry_cli_fail (&err);
+    return err->kind == FERRY_ERROR_NOT_FOUND ? (ferry_error_release (&err), code_of_removed (e, id))
+                                              : ferry_cli_fail (&err);
   return code < 0 ? code & 0xff : code;
 }
 

@@ -2809,6 +2809,12 @@ removed_exit_code (ferry_engine_t *e, const char *id, int *exit_code)
 }
 
 int
+ferry_container_removed_exit_code (ferry_engine_t *e, const char *id, int *exit_code)
+{
+  return removed_exit_code (e, id, exit_code);
+}
+
+int
 ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states, long long interval_ms,
                              enum ferry_container_status *reached, int *exit_code, ferry_error_t *err)
 {
@@ -2909,7 +2915,9 @@ ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interv
         {
           /* Removed after exiting (--rm): conmon's exit file still has
            * the code, kept for this wait, which takes it away (nothing
-           * else would: the container is gone).  */
+           * else would: the container is gone).  Removed by another's
+           * rm -f between two looks: its code was kept, as Podman keeps
+           * it.  */
           cleanup_error ferry_error_t ignored = NULL;
           if ((*err)->kind == FERRY_ERROR_NOT_FOUND
               && ferry_conmon_read_exit (exits, id, exit_code, &ignored) == 1)
@@ -2917,6 +2925,11 @@ ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interv
               cleanup_free char *exit_file = xasprintf ("%s/%s", exits, id);
 
               unlink (exit_file);
+              ferry_error_release (err);
+              return 0;
+            }
+          if ((*err)->kind == FERRY_ERROR_NOT_FOUND && removed_exit_code (e, id, exit_code))
+            {
               ferry_error_release (err);
               return 0;
             }

@@ -3267,6 +3267,17 @@ exec_privileged (json_object *process, uid_t uid)
     }
 }
 
+/* exec -t in a container whose environment has no TERM: TERM=xterm, as
+ * Podman sets it for a terminal of its own.  */
+static void
+exec_tty_term (json_object *env_json)
+{
+  for (size_t i = 0; i < ferry_json_array_length (env_json); i++)
+    if (strncmp (json_object_get_string (json_object_array_get_idx (env_json, i)) ?: "", "TERM=", 5) == 0)
+      return;
+  json_object_array_add (env_json, json_object_new_string ("TERM=xterm"));
+}
+
 int
 ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
                          const struct ferry_exec_request *r, int *exit_code, ferry_error_t *err)
@@ -3296,6 +3307,8 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
   /* Podman's exec says where a bad -e came from.  */
   if (ferry_container_env_apply (env_json, r->env_files, r->env, "parsing environment variables", err) < 0)
     return -1;
+  if (r->tty)
+    exec_tty_term (env_json);
   env = json_to_strv (env_json);
   o.args = r->args;
   o.env = env;

@@ -3267,6 +3267,30 @@ exec_privileged (json_object *process, uid_t uid)
     }
 }
 
+/* The groups C's --group-add names, resolved in C's root file system
+ * ROOTFS, into *GIDS (malloc'ed, NULL for none); their number.  Podman's
+ * exec without --user gives these alone, not the user's own groups that
+ * the container's first process has too.  */
+static size_t
+exec_group_add (const struct ferry_container *c, const char *rootfs, gid_t **gids)
+{
+  cleanup_strv char **group_add = json_to_strv (ferry_json_get_array (c->record, "GroupAdd"));
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t n = 0;
+
+  *gids = NULL;
+  if (group_add == NULL || group_add[0] == NULL)
+    return 0;
+  /* A group the container started with resolves now as it did then.  */
+  if (ferry_spec_resolve_groups (rootfs, group_add, gids, &n, &ignored) < 0)
+    {
+      free (*gids);
+      *gids = NULL;
+      return 0;
+    }
+  return n;
+}
+
 /* exec -t in a container whose environment has no TERM: TERM=xterm, as
  * Podman sets it for a terminal of its own.  */
 static void
@@ -3318,10 +3342,10 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
     o.uid = ferry_json_get_int (user, "uid", 0);
     o.gid = ferry_json_get_int (user, "gid", 0);
   }
+  odir = ferry_engine_overlay_dir (e, c->id);
+  merged = xasprintf ("%s/merged", odir);
   if (r->user && *r->user)
     {
-      odir = ferry_engine_overlay_dir (e, c->id);
-      merged = xasprintf ("%s/merged", odir);
       if (ferry_spec_resolve_user (merged, r->user, &o.uid, &o.gid, &gids, &n_gids, &home, err) < 0)
         {
           /* Podman fails the exec session itself here, as for a container
@@ -3330,6 +3354,12 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
             (*err)->kind = FERRY_ERROR_STATE;
           return -1;
         }
+      o.additional_gids = gids;
+      o.n_additional_gids = n_gids;
+    }
+  else
+    {
+      n_gids = exec_group_add (c, merged, &gids);
       o.additional_gids = gids;
       o.n_additional_gids = n_gids;
     }

@@ -2887,9 +2887,7 @@ kill_option (int c, const char *arg, void *data)
     {
       /* Podman's words: a number out of range (a negative one after the
        * dash dropped too), or anything else.  */
-      const char *digits = arg + (arg[0] == '-' || arg[0] == '+');
-
-      if (digits[0] && strspn (digits, "0123456789") == strlen (digits) && strtol (arg, NULL, 10) != 0)
+      if (ferry_signal_is_number (arg))
         ferry_cli_failf ("valid signals are 1 through 64");
       else
         ferry_cli_failf ("invalid signal: %s", arg);

@@ -4534,6 +4534,16 @@ logs_option (int c, const char *arg, void *data)
     }
 }
 
+/* The reader of the output went away (`ferry logs c | head`): the end
+ * Podman's logs has there, by SIGPIPE and without a word, where ferry
+ * otherwise ignores the signal to handle the error.  */
+static void __attribute__ ((noreturn)) logs_reader_gone (void)
+{
+  signal (SIGPIPE, SIG_DFL);
+  raise (SIGPIPE);
+  _exit (128 + SIGPIPE);
+}
+
 /* The log of C, the INDEXth container named, its lines prefixed with
  * PREFIX (may be NULL).  */
 static int
@@ -4553,7 +4563,14 @@ logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefi
   a->o.prefix = prefix;
   a->o.color = a->color ? logs_colors[index % (sizeof (logs_colors) / sizeof (*logs_colors))] : NULL;
   if (ferry_logs_read (path, &a->o, ferry_cli_stdout_fd (), STDERR_FILENO, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      if (err->status == EPIPE)
+        {
+          ferry_error_release (&err);
+          logs_reader_gone ();
+        }
+      return ferry_cli_fail (&err);
+    }
   return 0;
 }
 
@@ -4638,6 +4655,8 @@ ferry_cmd_logs (int argc, char **argv)
       }
   else
     {
+      cleanup_free pid_t *followers = xmalloc0 (n * sizeof (*followers));
+
       /* Followed side by side, one process each: a line is written whole
        * by its own follower.  */
       for (i = 0; i < n; i++)
@@ -4645,7 +4664,7 @@ ferry_cmd_logs (int argc, char **argv)
           pid_t pid;
 
           fflush (stdout);
-          pid = fork ();
+          pid = followers[i] = fork ();
           if (pid < 0)
             {
               ret = ferry_cli_failf ("cannot follow the log of %s: %s", cs[i]->name, strerror (errno));
@@ -4665,6 +4684,14 @@ ferry_cmd_logs (int argc, char **argv)
 
           if (w < 0)
             break;
+          /* The others would follow on for no one.  */
+          if (WIFSIGNALED (status) && WTERMSIG (status) == SIGPIPE)
+            {
+              for (i = 0; i < n; i++)
+                if (followers[i] > 0 && followers[i] != w)
+                  kill (followers[i], SIGKILL);
+              logs_reader_gone ();
+            }
           if (! WIFEXITED (status) || WEXITSTATUS (status) != 0)
             ret = FERRY_EXIT_ERROR;
         }

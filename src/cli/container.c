@@ -795,25 +795,54 @@ fd_is_open (long fd)
 }
 
 /* --preserve-fd FD[,FD...]: the container gets FD as FD; the numbers
- * between 3 and the highest that are not given are /dev/null in it.  */
+ * between 3 and the highest that are not given are /dev/null in it.
+ * Podman's words for each refusal: a list that is not of Go uints
+ * (cobra's, naming CMD), a standard stream, a descriptor not open.  */
 static int
-parse_preserve_fd (const char *arg, int **fds, size_t *n_fds)
+parse_preserve_fd (const char *arg, const char *cmd, int **fds, size_t *n_fds)
 {
   cleanup_free char *list = xstrdup (arg);
-  char *save = NULL, *one;
+  char *one, *next;
 
-  for (one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
+  for (one = list; one; one = next)
     {
-      long long fd;
+      int digits;
+
+      next = strchr (one, ',');
+      if (next)
+        *next++ = '\0';
+      digits = *one && strspn (one, "0123456789") == strlen (one);
+      errno = 0;
+      if (digits)
+        strtoull (one, NULL, 10);
+      if (! digits || errno)
+        return ferry_cli_failf (
+            "invalid argument \"%s\" for \"--preserve-fd\" flag: strconv.ParseUint: parsing \"%s\": %s\nSee "
+            "'ferry %s --help'",
+            arg, one, digits ? "value out of range" : "invalid syntax", cmd);
+    }
+  strcpy (list, arg);
+  for (one = list; one; one = next)
+    {
+      unsigned long long fd;
       size_t old = *n_fds;
 
-      if (parse_int_flag (one, "--preserve-fd", 3, 2 + FERRY_PRESERVE_FDS_MAX, "descriptors from 3 on", &fd)
-          != 0)
-        return -1;
-      if (! fd_is_open (fd))
-        return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fd option requires "
+      next = strchr (one, ',');
+      if (next)
+        *next++ = '\0';
+      fd = strtoull (one, NULL, 10);
+      if (fd < 3)
+        return ferry_cli_failf (
+            "cannot preserve FD %llu, consider using the passthrough log-driver to pass STDIO "
+            "streams into the container: invalid argument",
+            fd);
+      if (fd > LONG_MAX || ! fd_is_open ((long) fd))
+        return ferry_cli_failf ("file descriptor %llu is not available - the preserve-fd option requires "
                                 "that file descriptors must be passed",
                                 fd);
+      if (fd > 2 + FERRY_PRESERVE_FDS_MAX)
+        return ferry_cli_failf ("invalid --preserve-fd `%llu`: give descriptors from 3 to %d", fd,
+                                2 + FERRY_PRESERVE_FDS_MAX);
       if ((size_t) fd - 2 > *n_fds)
         {
           *n_fds = (size_t) fd - 2;
@@ -881,7 +910,7 @@ run_only_option (int c, const char *arg, struct create_args *a)
     case OPT_PRESERVE_FDS:
       return parse_preserve_fds (arg, "run", &a->preserve_fds, &a->n_preserve_fds);
     default:
-      return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds);
+      return parse_preserve_fd (arg, "run", &a->preserve_fds, &a->n_preserve_fds);
     }
 }
 
@@ -4222,7 +4251,7 @@ exec_option (int c, const char *arg, void *data)
     case OPT_PRESERVE_FDS:
       return parse_preserve_fds (arg, "exec", &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     case OPT_PRESERVE_FD:
-      return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
+      return parse_preserve_fd (arg, "exec", &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     case OPT_EXEC_DETACH_KEYS:
       a->detach_keys = arg;
       return 0;

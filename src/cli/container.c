@@ -794,24 +794,37 @@ fd_is_open (long fd)
   return fd <= INT_MAX && fcntl ((int) fd, F_GETFD) >= 0;
 }
 
+/* The next item of the comma-separated list at *REST (cut out of it in
+ * place, empty ones too, as Go splits), or NULL after the last.  */
+static char *
+next_list_item (char **rest)
+{
+  char *item = *rest, *comma;
+
+  if (item == NULL)
+    return NULL;
+  comma = strchr (item, ',');
+  *rest = comma ? comma + 1 : NULL;
+  if (comma)
+    *comma = '\0';
+  return item;
+}
+
 /* --preserve-fd FD[,FD...]: the container gets FD as FD; the numbers
  * between 3 and the highest that are not given are /dev/null in it.
- * Podman's words for each refusal: a list that is not of Go uints
- * (cobra's, naming CMD), a standard stream, a descriptor not open.  */
+ * Refused in Podman's words and order: a list that is not of Go uints
+ * (cobra's, naming CMD), then a descriptor not open, then a standard
+ * stream.  */
 static int
 parse_preserve_fd (const char *arg, const char *cmd, int **fds, size_t *n_fds)
 {
   cleanup_free char *list = xstrdup (arg);
-  char *one, *next;
+  char *rest = list, *one;
 
-  for (one = list; one; one = next)
+  while ((one = next_list_item (&rest)))
     {
-      int digits;
+      int digits = *one && strspn (one, "0123456789") == strlen (one);
 
-      next = strchr (one, ',');
-      if (next)
-        *next++ = '\0';
-      digits = *one && strspn (one, "0123456789") == strlen (one);
       errno = 0;
       if (digits)
         strtoull (one, NULL, 10);
@@ -821,25 +834,25 @@ parse_preserve_fd (const char *arg, const char *cmd, int **fds, size_t *n_fds)
             "'ferry %s --help'",
             arg, one, digits ? "value out of range" : "invalid syntax", cmd);
     }
-  strcpy (list, arg);
-  for (one = list; one; one = next)
+  for (rest = strcpy (list, arg); (one = next_list_item (&rest));)
     {
-      unsigned long long fd;
+      unsigned long long fd = strtoull (one, NULL, 10);
+
+      if (fd > LONG_MAX || ! fd_is_open ((long) fd))
+        return ferry_cli_failf ("file descriptor %llu is not available - the preserve-fd option requires "
+                                "that file descriptors must be passed",
+                                fd);
+    }
+  for (rest = strcpy (list, arg); (one = next_list_item (&rest));)
+    {
+      unsigned long long fd = strtoull (one, NULL, 10);
       size_t old = *n_fds;
 
-      next = strchr (one, ',');
-      if (next)
-        *next++ = '\0';
-      fd = strtoull (one, NULL, 10);
       if (fd < 3)
         return ferry_cli_failf (
             "cannot preserve FD %llu, consider using the passthrough log-driver to pass STDIO "
             "streams into the container: invalid argument",
             fd);
-      if (fd > LONG_MAX || ! fd_is_open ((long) fd))
-        return ferry_cli_failf ("file descriptor %llu is not available - the preserve-fd option requires "
-                                "that file descriptors must be passed",
-                                fd);
       if (fd > 2 + FERRY_PRESERVE_FDS_MAX)
         return ferry_cli_failf ("invalid --preserve-fd `%llu`: give descriptors from 3 to %d", fd,
                                 2 + FERRY_PRESERVE_FDS_MAX);

@@ -43,6 +43,26 @@ trimmed() {
 	tr -d '\r' <"$1" | sed 's/[[:space:]]*$//'
 }
 
+# Waits for process $1, at most 30 s (a bound far beyond what it needs,
+# not a measure), then kills it; says in the transcript of the tool $t
+# of the caller "$2: " and its exit code, or "still running".
+wait_bounded() {
+	local pid=$1 i rc=0
+	for i in $(seq 300); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		pkill -P "$pid" 2>/dev/null || true
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		say "$t" "$2: still running"
+		return 0
+	fi
+	wait "$pid" || rc=$?
+	say "$t" "$2: $rc"
+}
+
 # Appends line $2 to tool $1's transcript.
 say() {
 	echo "$2" >>"$TEST_TMP/$1.log"
@@ -90,30 +110,18 @@ logs_times_sequence() {
 }
 
 follow_until_sequence() {
-	local t=$1 pid i
+	local t=$1
 	make_ctr "$t" fu run -- sh -c 'n=1; while :; do echo L$n; n=$((n+1)); sleep 0.1; done'
 	(exec_tool "$t" logs -f --until 2s fu >"$TEST_TMP/fu.out" 2>&1) &
-	pid=$!
-	# A bound far beyond the two seconds, not a measure.
-	for i in $(seq 300); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill "$pid"
-		wait "$pid" || true
-		say "$t" "logs -f --until 2s: still following"
-	else
-		i=0
-		wait "$pid" || i=$?
-		say "$t" "logs -f --until 2s: $i, first line $(head -1 "$TEST_TMP/fu.out")"
-	fi
+	wait_bounded $! "logs -f --until 2s"
+	say "$t" "first line: $(head -1 "$TEST_TMP/fu.out")"
 	step "$t" inspect --format '{{.State.Status}}' fu
 }
 
 @test "logs -f --until stops once that time has passed, the container still running, as Podman's" {
 	audit_compare_expected follow_until_sequence <<-'EOF'
-		logs -f --until 2s: 0, first line L1
+		logs -f --until 2s: 0
+		first line: L1
 		$ inspect --format {{.State.Status}} fu -> 0
 		  out: running
 	EOF
@@ -129,15 +137,21 @@ logs_pipe_sequence() {
 	"$t" logs big 2>"$TEST_TMP/err" | head -1 >"$TEST_TMP/out"
 	rc=${PIPESTATUS[0]}
 	say "$t" "logs | head -1: $rc [$(cat "$TEST_TMP/out")] [$(cat "$TEST_TMP/err")]"
-	"$t" logs -f big quiet 2>"$TEST_TMP/err" | head -1 >"$TEST_TMP/out"
-	rc=${PIPESTATUS[0]}
-	say "$t" "logs -f two | head -1: $rc [$(cut -d' ' -f2 "$TEST_TMP/out")] [$(cat "$TEST_TMP/err")]"
+	# The follower of the quiet one must not follow on for no one.
+	(exec_tool "$t" logs -f big quiet 2>"$TEST_TMP/err" | head -1 >"$TEST_TMP/out") &
+	wait_bounded $! "logs -f two | head -1"
+	say "$t" "logs -f two | head -1: [$(cut -d' ' -f2 "$TEST_TMP/out")] [$(cat "$TEST_TMP/err")]"
+	rc=0
+	pgrep -f -- "$TEST_TMP/.* logs -f big quiet" >/dev/null || rc=$?
+	say "$t" "a follower left: $([ "$rc" = 0 ] && echo yes || echo no)"
 }
 
 @test "logs whose reader goes away ends by SIGPIPE without a word, as Podman's" {
 	audit_compare_expected logs_pipe_sequence <<-'EOF'
 		logs | head -1: 141 [1] []
-		logs -f two | head -1: 141 [1] []
+		logs -f two | head -1: 0
+		logs -f two | head -1: [1] []
+		a follower left: no
 	EOF
 }
 

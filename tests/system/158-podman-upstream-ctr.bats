@@ -274,6 +274,8 @@ exec_sequence() {
 	_step trimmed "$t" exec -u 0 grouped grep Groups /proc/self/status
 	_step trimmed "$t" exec user grep Groups /proc/1/status /proc/self/status
 	step "$t" exec user id
+	step "$t" run --name gw --network none --group-add wheel "$IMAGE" true
+	step "$t" ps -a --format '{{.Names}} {{.Status}}' --filter name=gw
 }
 
 @test "exec -t sets TERM=xterm where the container has none, and exec keeps the container's --group-add groups, as Podman's" {
@@ -296,6 +298,10 @@ exec_sequence() {
 		  out: /proc/self/status:Groups:	5
 		$ exec user id -> 0
 		  out: uid=1000(cloudsdk) gid=1000(1000) groups=5
+		$ run --name gw --network none --group-add wheel localhost/ferry-test:latest true -> 126
+		  err: Error: looking up supplemental groups for container <ID>: Unable to find group wheel: no matching entries in group file
+		$ ps -a --format {{.Names}} {{.Status}} --filter name=gw -> 0
+		  out: gw Created
 	EOF
 }
 

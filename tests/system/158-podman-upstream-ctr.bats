@@ -8,8 +8,9 @@
 # ps --filter id= in either case and as a regular expression; rm of a
 # container another joined with --ipc, --pid or --uts container:; the
 # exit code of an attached run whose container another's rm -f removed;
-# exec -t's TERM; exec's --group-add groups; --stop-signal's forms; top's
-# several ps(1) arguments; --preserve-fd's refusals.  Each sequence is
+# exec -t's TERM; exec's --group-add groups and run's words for one the
+# image lacks; --stop-signal's forms; top's several ps(1) arguments;
+# --preserve-fd's refusals.  Each sequence is
 # compared with the transcript ferry printed once it matched Podman (kept
 # below) and, where Podman is installed, with Podman run live: standard
 # output whole, the first words of each error line.
@@ -47,8 +48,8 @@ trimmed() {
 # not a measure), then kills it; says in the transcript of the tool $t
 # of the caller "$2: " and its exit code, or "still running".
 wait_bounded() {
-	local pid=$1 i rc=0
-	for i in $(seq 300); do
+	local pid=$1 rc=0
+	for _ in $(seq 300); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
@@ -111,6 +112,7 @@ logs_times_sequence() {
 
 follow_until_sequence() {
 	local t=$1
+	# shellcheck disable=SC2016 # the container's shell expands it
 	make_ctr "$t" fu run -- sh -c 'n=1; while :; do echo L$n; n=$((n+1)); sleep 0.1; done'
 	(exec_tool "$t" logs -f --until 2s fu >"$TEST_TMP/fu.out" 2>&1) &
 	wait_bounded $! "logs -f --until 2s"
@@ -162,7 +164,7 @@ ps_ids() {
 	while read -r label value; do
 		rc=0
 		out=$("$t" ps -a --filter "id=$value" --format '{{.Names}}' --sort names 2>&1) || rc=$?
-		say "$t" "$label: $rc [$(echo $out)]"
+		say "$t" "$label: $rc [$(printf '%s\n' "$out" | paste -sd ' ')]"
 	done
 }
 
@@ -236,10 +238,10 @@ rm_joined_sequence() {
 # TOOL $1 runs a container attached, is stopped (SIGSTOP) while another
 # rm -f removes the container, then goes on: its exit code.
 run_removed_sequence() {
-	local t=$1 pid rc i
+	local t=$1 pid rc
 	(exec_tool "$t" run --name sr --network none "$IMAGE" sh -c 'echo up; sleep 1000' >"$TEST_TMP/sr.out" 2>/dev/null) &
 	pid=$!
-	for i in $(seq 300); do
+	for _ in $(seq 300); do
 		grep -q up "$TEST_TMP/sr.out" 2>/dev/null && break
 		sleep 0.1
 	done
@@ -266,10 +268,12 @@ exec_sequence() {
 	make_ctr "$t" withterm run -e TERM=runterm -- sleep 1000
 	make_ctr "$t" grouped run --group-add 1,2,3 -- sleep 1000
 	make_ctr "$t" user run -u 1000:1000 --group-add 5 -- sleep 1000
-	step "$t" exec plain sh -c 'echo "[$TERM]"'
-	_step trimmed "$t" exec -t plain sh -c 'echo "[$TERM]"'
-	_step trimmed "$t" exec -t -e TERM=execterm plain sh -c 'echo "[$TERM]"'
-	_step trimmed "$t" exec -t withterm sh -c 'echo "[$TERM]"'
+	# shellcheck disable=SC2016 # the container's shell expands it
+	local show='echo "[$TERM]"'
+	step "$t" exec plain sh -c "$show"
+	_step trimmed "$t" exec -t plain sh -c "$show"
+	_step trimmed "$t" exec -t -e TERM=execterm plain sh -c "$show"
+	_step trimmed "$t" exec -t withterm sh -c "$show"
 	_step trimmed "$t" exec grouped grep Groups /proc/1/status /proc/self/status
 	_step trimmed "$t" exec -u 0 grouped grep Groups /proc/self/status
 	_step trimmed "$t" exec user grep Groups /proc/1/status /proc/self/status
@@ -375,7 +379,7 @@ top_sequence() {
 preserve_fd_sequence() {
 	local t=$1 v
 	make_ctr "$t" p1 run -- sleep 1000
-	for v in bogus '' 3,x 3, +3 99999999999999999999 2 0,5; do
+	for v in bogus '' 3,x '3,' +3 99999999999999999999 2 0,5; do
 		step "$t" exec --preserve-fd="$v" p1 true
 	done
 	step "$t" run --rm --network none --preserve-fd=x "$IMAGE" true

@@ -814,26 +814,68 @@ fd_is_open (long fd)
   return fd <= INT_MAX && fcntl ((int) fd, F_GETFD) >= 0;
 }
 
+/* The next item of the comma-separated list at *REST (cut out of it in
+ * place, empty ones too, as Go splits), or NULL after the last.  */
+static char *
+next_list_item (char **rest)
+{
+  char *item = *rest, *comma;
+
+  if (item == NULL)
+    return NULL;
+  comma = strchr (item, ',');
+  *rest = comma ? comma + 1 : NULL;
+  if (comma)
+    *comma = '\0';
+  return item;
+}
+
 /* --preserve-fd FD[,FD...]: the container gets FD as FD; the numbers
- * between 3 and the highest that are not given are /dev/null in it.  */
+ * between 3 and the highest that are not given are /dev/null in it.
+ * Refused in Podman's words and order: a list that is not of Go uints
+ * (cobra's, naming CMD), then a descriptor not open, then a standard
+ * stream.  */
 static int
-parse_preserve_fd (const char *arg, int **fds, size_t *n_fds)
+parse_preserve_fd (const char *arg, const char *cmd, int **fds, size_t *n_fds)
 {
   cleanup_free char *list = xstrdup (arg);
-  char *save = NULL, *one;
+  char *rest = list, *one;
 
-  for (one = strtok_r (list, ",", &save); one; one = strtok_r (NULL, ",", &save))
+  while ((one = next_list_item (&rest)))
     {
-      long long fd;
-      size_t old = *n_fds;
+      int digits = *one && strspn (one, "0123456789") == strlen (one);
 
-      if (parse_int_flag (one, "--preserve-fd", 3, 2 + FERRY_PRESERVE_FDS_MAX, "descriptors from 3 on", &fd)
-          != 0)
-        return -1;
-      if (! fd_is_open (fd))
-        return ferry_cli_failf ("file descriptor %lld is not available - the preserve-fd option requires "
+      errno = 0;
+      if (digits)
+        strtoull (one, NULL, 10);
+      if (! digits || errno)
+        return ferry_cli_failf (
+            "invalid argument \"%s\" for \"--preserve-fd\" flag: strconv.ParseUint: parsing \"%s\": %s\nSee "
+            "'ferry %s --help'",
+            arg, one, digits ? "value out of range" : "invalid syntax", cmd);
+    }
+  for (rest = strcpy (list, arg); (one = next_list_item (&rest));)
+    {
+      unsigned long long fd = strtoull (one, NULL, 10);
+
+      if (fd > LONG_MAX || ! fd_is_open ((long) fd))
+        return ferry_cli_failf ("file descriptor %llu is not available - the preserve-fd option requires "
                                 "that file descriptors must be passed",
                                 fd);
+    }
+  for (rest = strcpy (list, arg); (one = next_list_item (&rest));)
+    {
+      unsigned long long fd = strtoull (one, NULL, 10);
+      size_t old = *n_fds;
+
+      if (fd < 3)
+        return ferry_cli_failf (
+            "cannot preserve FD %llu, consider using the passthrough log-driver to pass STDIO "
+            "streams into the container: invalid argument",
+            fd);
+      if (fd > 2 + FERRY_PRESERVE_FDS_MAX)
+        return ferry_cli_failf ("invalid --preserve-fd `%llu`: give descriptors from 3 to %d", fd,
+                                2 + FERRY_PRESERVE_FDS_MAX);
       if ((size_t) fd - 2 > *n_fds)
         {
           *n_fds = (size_t) fd - 2;
@@ -901,7 +943,7 @@ run_only_option (int c, const char *arg, struct create_args *a)
     case OPT_PRESERVE_FDS:
       return parse_preserve_fds (arg, "run", &a->preserve_fds, &a->n_preserve_fds);
     default:
-      return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds);
+      return parse_preserve_fd (arg, "run", &a->preserve_fds, &a->n_preserve_fds);
     }
 }
 
@@ -1710,6 +1752,19 @@ remove_image_after (ferry_engine_t *e, const struct create_args *a)
     ferry_cli_podman_warnf ("Failed to remove image: %s", err->msg);
 }
 
+/* The exit code for a run or start that waited on container ID and found
+ * it gone: the code it had when another's rm -f removed it, as Podman
+ * keeps it; 0 when none was kept (--rm's own removal, whose exit file the
+ * wait took).  */
+static int
+code_of_removed (ferry_engine_t *e, const char *id)
+{
+  int code = 0;
+
+  ferry_container_removed_exit_code (e, id, &code);
+  return code;
+}
+
 static int
 run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
 {
@@ -1758,11 +1813,12 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
     return 0;
   if (ferry_container_wait (e, id, &code, &err) < 0)
     {
-      /* --rm: conmon's cleanup may have removed it already.  */
+      /* --rm: conmon's cleanup may have removed it already; or another's
+       * rm -f did.  */
       if (err->kind == FERRY_ERROR_NOT_FOUND)
         {
           ferry_error_release (&err);
-          return 0;
+          return code_of_removed (e, id);
         }
       return ferry_cli_fail (&err);
     }
@@ -1945,7 +2001,7 @@ run_passthrough (ferry_engine_t *e, const char *id, const struct create_args *a)
       if (err->kind == FERRY_ERROR_NOT_FOUND)
         {
           ferry_error_release (&err);
-          return 0;
+          return code_of_removed (e, id);
         }
       return ferry_cli_fail (&err);
     }
@@ -2664,7 +2720,8 @@ start_attached (int argc, char **argv, struct start_flags *f)
   if (r > 0)
     return 0;
   if (ferry_container_wait (e, id, &code, &err) < 0)
-    return err->kind == FERRY_ERROR_NOT_FOUND ? (ferry_error_release (&err), 0) : ferry_cli_fail (&err);
+    return err->kind == FERRY_ERROR_NOT_FOUND ? (ferry_error_release (&err), code_of_removed (e, id))
+                                              : ferry_cli_fail (&err);
   return code < 0 ? code & 0xff : code;
 }
 
@@ -2930,9 +2987,7 @@ kill_option (int c, const char *arg, void *data)
     {
       /* Podman's words: a number out of range (a negative one after the
        * dash dropped too), or anything else.  */
-      const char *digits = arg + (arg[0] == '-' || arg[0] == '+');
-
-      if (digits[0] && strspn (digits, "0123456789") == strlen (digits) && strtol (arg, NULL, 10) != 0)
+      if (ferry_signal_is_number (arg))
         ferry_cli_failf ("valid signals are 1 through 64");
       else
         ferry_cli_failf ("invalid signal: %s", arg);
@@ -4267,7 +4322,7 @@ exec_option (int c, const char *arg, void *data)
     case OPT_PRESERVE_FDS:
       return parse_preserve_fds (arg, "exec", &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     case OPT_PRESERVE_FD:
-      return parse_preserve_fd (arg, &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
+      return parse_preserve_fd (arg, "exec", &a->preserve_fds, &a->n_preserve_fds) != 0 ? -1 : 0;
     case OPT_EXEC_DETACH_KEYS:
       a->detach_keys = arg;
       return 0;
@@ -4579,6 +4634,16 @@ logs_option (int c, const char *arg, void *data)
     }
 }
 
+/* The reader of the output went away (`ferry logs c | head`): the end
+ * Podman's logs has there, by SIGPIPE and without a word, where ferry
+ * otherwise ignores the signal to handle the error.  */
+static void __attribute__ ((noreturn)) logs_reader_gone (void)
+{
+  signal (SIGPIPE, SIG_DFL);
+  raise (SIGPIPE);
+  _exit (128 + SIGPIPE);
+}
+
 /* The log of C, the INDEXth container named, its lines prefixed with
  * PREFIX (may be NULL).  */
 static int
@@ -4598,7 +4663,14 @@ logs_of (struct logs_args *a, const struct ferry_container *c, const char *prefi
   a->o.prefix = prefix;
   a->o.color = a->color ? logs_colors[index % (sizeof (logs_colors) / sizeof (*logs_colors))] : NULL;
   if (ferry_logs_read (path, &a->o, ferry_cli_stdout_fd (), STDERR_FILENO, &err) < 0)
-    return ferry_cli_fail (&err);
+    {
+      if (err->status == EPIPE)
+        {
+          ferry_error_release (&err);
+          logs_reader_gone ();
+        }
+      return ferry_cli_fail (&err);
+    }
   return 0;
 }
 
@@ -4683,6 +4755,8 @@ ferry_cmd_logs (int argc, char **argv)
       }
   else
     {
+      cleanup_free pid_t *followers = xmalloc0 (n * sizeof (*followers));
+
       /* Followed side by side, one process each: a line is written whole
        * by its own follower.  */
       for (i = 0; i < n; i++)
@@ -4690,7 +4764,7 @@ ferry_cmd_logs (int argc, char **argv)
           pid_t pid;
 
           fflush (stdout);
-          pid = fork ();
+          pid = followers[i] = fork ();
           if (pid < 0)
             {
               ret = ferry_cli_failf ("cannot follow the log of %s: %s", cs[i]->name, strerror (errno));
@@ -4710,6 +4784,14 @@ ferry_cmd_logs (int argc, char **argv)
 
           if (w < 0)
             break;
+          /* The others would follow on for no one.  */
+          if (WIFSIGNALED (status) && WTERMSIG (status) == SIGPIPE)
+            {
+              for (i = 0; i < n; i++)
+                if (followers[i] > 0 && followers[i] != w)
+                  kill (followers[i], SIGKILL);
+              logs_reader_gone ();
+            }
           if (! WIFEXITED (status) || WEXITSTATUS (status) != 0)
             ret = FERRY_EXIT_ERROR;
         }

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void
 container_filters_release (struct container_filters *f)
@@ -134,7 +135,14 @@ container_filters_add (struct container_filters *f, const char *arg)
           *to++ = *from;
       *to = '\0';
     }
-  if (strcmp (flt.key, "name") == 0 || strcmp (flt.key, "ancestor") == 0)
+  /* An id= of anything but hex digits is a regular expression, as in
+   * Podman, which matches nothing when it does not compile.  */
+  if (strcmp (flt.key, "id") == 0)
+    {
+      if (flt.value[strspn (flt.value, "0123456789abcdefABCDEF")] != '\0')
+        flt.has_re = regcomp (&flt.re, flt.value, REG_EXTENDED | REG_NOSUB) == 0;
+    }
+  else if (strcmp (flt.key, "name") == 0 || strcmp (flt.key, "ancestor") == 0)
     {
       if (regcomp (&flt.re, flt.value, REG_EXTENDED | REG_NOSUB) != 0)
         {
@@ -230,8 +238,14 @@ filter_match_one (const struct container_filter *flt, const struct ferry_contain
 
   if (strcmp (key, "name") == 0)
     return regexec (&flt->re, c->name, 0, NULL, 0) == 0;
+  /* Hex digits are a prefix in either case, anything else a regular
+   * expression found anywhere in the ID.  */
   if (strcmp (key, "id") == 0)
-    return strncmp (c->id, v, strlen (v)) == 0;
+    {
+      if (v[strspn (v, "0123456789abcdefABCDEF")] == '\0')
+        return strncasecmp (c->id, v, strlen (v)) == 0;
+      return flt->has_re && regexec (&flt->re, c->id, 0, NULL, 0) == 0;
+    }
   if (strcmp (key, "status") == 0)
     return strcmp (v, ferry_container_status_name (c->status)) == 0
            || (strcmp (v, "stopped") == 0 && c->status == FERRY_CONTAINER_EXITED);

@@ -16,7 +16,7 @@ struct container_filter
 {
   char *key;
   char *value;
-  regex_t re; /* name and ancestor */
+  regex_t re; /* name, ancestor, and id when it is not hex digits */
   int has_re;
   struct timespec created; /* before and since: that container's creation; until: the time */
 };

@@ -1658,15 +1658,21 @@ record_run_options (const struct ferry_create_options *o, json_object *ic, json_
   const char *image_sig = ferry_json_get_string (ic, "StopSignal");
   int signum = image_sig ? ferry_signal_parse (image_sig) : SIGTERM;
 
-  if (o->stop_signal)
+  /* As Podman's: one leading dash dropped (-HUP, -1), an empty one the
+   * default.  */
+  if (o->stop_signal && *o->stop_signal)
     {
-      signum = ferry_signal_parse (o->stop_signal);
+      const char *sig = o->stop_signal + (o->stop_signal[0] == '-');
+
+      signum = ferry_signal_parse (sig);
+      if (signum <= 0 && ferry_signal_is_number (sig))
+        return ferry_make_error (err, 0, "valid signals are 1 through 64");
       if (signum <= 0)
         return ferry_make_error (
             err, 0,
             "invalid signal: %s: give --stop-signal a signal name such as SIGINT or a number from 1 "
             "to 64",
-            o->stop_signal);
+            sig);
     }
   json_object_object_add (rec, "StopSignal", json_object_new_int (signum > 0 ? signum : SIGTERM));
   if (o->timezone)

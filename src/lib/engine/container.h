@@ -412,8 +412,8 @@ int ferry_container_remove (ferry_engine_t *e, const char *ref, int force, int v
  * would let it run its handler.  */
 int ferry_container_remove_stopping (ferry_engine_t *e, const char *ref, int timeout, int volumes,
                                      struct ferry_stop_report *report, ferry_error_t *err);
-/* The IDs of the containers that join REF's namespaces (--network
- * container:REF) or require it (--requires), NULL-terminated in *IDS.  */
+/* The IDs of the containers that join REF's namespaces (--network, --pid,
+ * --ipc or --uts container:REF) or require it (--requires), NULL-terminated in *IDS.  */
 int ferry_container_dependents (ferry_engine_t *e, const char *id, char ***ids, ferry_error_t *err);
 /* 1 when some container depends (as ferry_container_dependents tells) on
  * one of the N_IDS containers IDS (full IDs), else 0; one listing of the
@@ -423,9 +423,14 @@ int ferry_containers_have_dependents (ferry_engine_t *e, const char *const *ids,
 int ferry_container_pause (ferry_engine_t *e, const char *ref, ferry_error_t *err);
 int ferry_container_unpause (ferry_engine_t *e, const char *ref, ferry_error_t *err);
 
-/* Waits until the container has exited; *EXIT_CODE gets its code.  */
+/* Waits until the container has exited; *EXIT_CODE gets its code.
+ * Removed meanwhile, after it ran: that code.  */
 int ferry_container_wait (ferry_engine_t *e, const char *ref, int *exit_code, ferry_error_t *err);
-/* The same, looking every INTERVAL_MS milliseconds.  */
+/* The exit code of container ID (a full ID) removed lately after it ran
+ * (Podman's five minutes): 1 and *EXIT_CODE, else 0.  */
+int ferry_container_removed_exit_code (ferry_engine_t *e, const char *id, int *exit_code);
+/* The same as ferry_container_wait, looking every INTERVAL_MS
+ * milliseconds.  */
 int ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interval_ms, int *exit_code,
                                 ferry_error_t *err);
 /* Waits until the container is in one of STATES (bits 1 << enum

@@ -1,7 +1,7 @@
 /* Containers that depend on another: those that joined its namespaces
- * (--network container:ID, recorded by ID) or require it (--requires),
- * which Podman removes first with rm --depend and refuses to orphan
- * otherwise.  */
+ * (--network, --pid, --ipc or --uts container:ID, recorded by ID) or
+ * require it (--requires), which Podman removes first with rm --depend
+ * and refuses to orphan otherwise.  */
 #include "container.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
@@ -20,16 +20,27 @@ requires_id (json_object *rec, const char *id)
   return 0;
 }
 
+/* True when REC's namespace mode FIELD is container ID's.  */
+static int
+joins_id (json_object *rec, const char *field, const char *id)
+{
+  const char *mode = ferry_json_get_string (rec, field);
+
+  return mode && strncmp (mode, "container:", 10) == 0 && strcmp (mode + 10, id) == 0;
+}
+
 /* True when C depends on container ID (and is not ID itself).  */
 static int
 depends_on (const struct ferry_container *c, const char *id)
 {
-  const char *mode = ferry_json_get_string (c->record, "Network");
+  static const char *const ns_fields[] = { "Network", "PidMode", "IpcMode", "UTSMode" };
 
   if (strcmp (c->id, id) == 0)
     return 0;
-  return (mode && strncmp (mode, "container:", 10) == 0 && strcmp (mode + 10, id) == 0)
-         || requires_id (c->record, id);
+  for (size_t i = 0; i < sizeof (ns_fields) / sizeof (*ns_fields); i++)
+    if (joins_id (c->record, ns_fields[i], id))
+      return 1;
+  return requires_id (c->record, id);
 }
 
 int

@@ -2811,6 +2811,12 @@ removed_exit_code (ferry_engine_t *e, const char *id, int *exit_code)
 }
 
 int
+ferry_container_removed_exit_code (ferry_engine_t *e, const char *id, int *exit_code)
+{
+  return removed_exit_code (e, id, exit_code);
+}
+
+int
 ferry_container_wait_states (ferry_engine_t *e, const char *ref, unsigned states, long long interval_ms,
                              enum ferry_container_status *reached, int *exit_code, ferry_error_t *err)
 {
@@ -2911,7 +2917,9 @@ ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interv
         {
           /* Removed after exiting (--rm): conmon's exit file still has
            * the code, kept for this wait, which takes it away (nothing
-           * else would: the container is gone).  */
+           * else would: the container is gone).  Removed by another's
+           * rm -f between two looks: its code was kept, as Podman keeps
+           * it.  */
           cleanup_error ferry_error_t ignored = NULL;
           if ((*err)->kind == FERRY_ERROR_NOT_FOUND
               && ferry_conmon_read_exit (exits, id, exit_code, &ignored) == 1)
@@ -2919,6 +2927,11 @@ ferry_container_wait_every (ferry_engine_t *e, const char *ref, long long interv
               cleanup_free char *exit_file = xasprintf ("%s/%s", exits, id);
 
               unlink (exit_file);
+              ferry_error_release (err);
+              return 0;
+            }
+          if ((*err)->kind == FERRY_ERROR_NOT_FOUND && removed_exit_code (e, id, exit_code))
+            {
               ferry_error_release (err);
               return 0;
             }
@@ -3256,6 +3269,41 @@ exec_privileged (json_object *process, uid_t uid)
     }
 }
 
+/* The groups C's --group-add names, resolved in C's root file system
+ * ROOTFS, into *GIDS (malloc'ed, NULL for none); their number.  Podman's
+ * exec without --user gives these alone, not the user's own groups that
+ * the container's first process has too.  */
+static size_t
+exec_group_add (const struct ferry_container *c, const char *rootfs, gid_t **gids)
+{
+  cleanup_strv char **group_add = json_to_strv (ferry_json_get_array (c->record, "GroupAdd"));
+  cleanup_error ferry_error_t ignored = NULL;
+  size_t n = 0;
+
+  *gids = NULL;
+  if (group_add == NULL || group_add[0] == NULL)
+    return 0;
+  /* A group the container started with resolves now as it did then.  */
+  if (ferry_spec_resolve_groups (rootfs, group_add, gids, &n, &ignored) < 0)
+    {
+      free (*gids);
+      *gids = NULL;
+      return 0;
+    }
+  return n;
+}
+
+/* exec -t in a container whose environment has no TERM: TERM=xterm, as
+ * Podman sets it for a terminal of its own.  */
+static void
+exec_tty_term (json_object *env_json)
+{
+  for (size_t i = 0; i < ferry_json_array_length (env_json); i++)
+    if (strncmp (json_object_get_string (json_object_array_get_idx (env_json, i)) ?: "", "TERM=", 5) == 0)
+      return;
+  json_object_array_add (env_json, json_object_new_string ("TERM=xterm"));
+}
+
 int
 ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
                          const struct ferry_exec_request *r, int *exit_code, ferry_error_t *err)
@@ -3285,6 +3333,8 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
   /* Podman's exec says where a bad -e came from.  */
   if (ferry_container_env_apply (env_json, r->env_files, r->env, "parsing environment variables", err) < 0)
     return -1;
+  if (r->tty)
+    exec_tty_term (env_json);
   env = json_to_strv (env_json);
   o.args = r->args;
   o.env = env;
@@ -3294,10 +3344,10 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
     o.uid = ferry_json_get_int (user, "uid", 0);
     o.gid = ferry_json_get_int (user, "gid", 0);
   }
+  odir = ferry_engine_overlay_dir (e, c->id);
+  merged = xasprintf ("%s/merged", odir);
   if (r->user && *r->user)
     {
-      odir = ferry_engine_overlay_dir (e, c->id);
-      merged = xasprintf ("%s/merged", odir);
       if (ferry_spec_resolve_user (merged, r->user, &o.uid, &o.gid, &gids, &n_gids, &home, err) < 0)
         {
           /* Podman fails the exec session itself here, as for a container
@@ -3306,6 +3356,12 @@ ferry_container_exec_in (ferry_engine_t *e, const struct ferry_container *c,
             (*err)->kind = FERRY_ERROR_STATE;
           return -1;
         }
+      o.additional_gids = gids;
+      o.n_additional_gids = n_gids;
+    }
+  else
+    {
+      n_gids = exec_group_add (c, merged, &gids);
       o.additional_gids = gids;
       o.n_additional_gids = n_gids;
     }

@@ -546,9 +546,20 @@ log_replaced (const char *path, int fd)
   return 0;
 }
 
+/* A follower is done once the container has exited, or once the time
+ * --until gave has passed: Podman's follower stops then too, with the
+ * container still running.  */
 static int
 is_done (const struct ferry_log_options *o)
 {
+  struct timespec now;
+
+  if (o->has_until_ns)
+    {
+      clock_gettime (CLOCK_REALTIME, &now);
+      if ((int64_t) now.tv_sec * 1000000000 + now.tv_nsec > o->until_ns)
+        return 1;
+    }
   return o->done && o->done (o->done_arg);
 }
 

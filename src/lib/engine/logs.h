@@ -14,7 +14,7 @@
 
 struct ferry_log_options
 {
-  int follow;        /* keep reading until DONE says the container is gone */
+  int follow;        /* keep reading until DONE says the container is gone, or UNTIL_NS passes */
   int64_t tail;      /* only the last TAIL lines; -1 for all */
   int timestamps;    /* prefix each line with its time */
   const char *since; /* RFC 3339; NULL for all */

@@ -704,17 +704,28 @@ out:
 
 /* ---- top with ps(1) ------------------------------------------------------- */
 
-/* DESCRIPTORS split as a shell splits words (quotes kept together), as
- * Podman hands them to ps(1) after "ps".  */
+/* DESCRIPTORS as Podman hands them to ps(1) after "ps": one alone split as
+ * a shell splits words (quotes kept together: "-e -o 'pid comm'"),
+ * several each as it is ("-o" "pid comm").  */
 static char **
 ps_argv (const char *ps, char **descriptors)
 {
-  char **v = xmalloc0 (sizeof (char *) * 2);
+  size_t count = 0;
+  char **v;
   size_t n = 1;
 
+  while (descriptors && descriptors[count])
+    count++;
+  v = xmalloc0 (sizeof (char *) * (count + 2));
   /* The path as argv[0], as Podman runs it: its own line shows it so.  */
   v[0] = xstrdup (ps);
-  for (size_t i = 0; descriptors && descriptors[i]; i++)
+  if (count > 1)
+    {
+      for (size_t i = 0; i < count; i++)
+        v[n++] = xstrdup (descriptors[i]);
+      return v;
+    }
+  for (size_t i = 0; i < count; i++)
     {
       const char *p = descriptors[i];
 

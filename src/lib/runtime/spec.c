@@ -1548,9 +1548,10 @@ ferry_spec_resolve_groups (const char *rootfs, char *const *groups, gid_t **gids
             }
           if (open_in_root (rootfd, rootfs, "etc/group", &group, err) < 0)
             return -1;
+          /* Podman's words here start with a capital, unlike --user's.  */
           if (group == NULL || ! find_group_gid (group, groups[i], &gid))
             return ferry_make_error_kind (err, FERRY_ERROR_COMMAND_NOT_EXECUTABLE,
-                                          "unable to find group %s: no matching entries in group file",
+                                          "Unable to find group %s: no matching entries in group file",
                                           groups[i]);
         }
       for (k = 0; k < *n && (*gids)[k] != gid; k++)

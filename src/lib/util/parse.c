@@ -185,3 +185,11 @@ ferry_hex_digit (char c)
     return c - 'A' + 10;
   return -1;
 }
+
+int
+ferry_signal_is_number (const char *s)
+{
+  const char *digits = s + (s[0] == '-' || s[0] == '+');
+
+  return digits[0] && strspn (digits, "0123456789") == strlen (digits) && strtol (s, NULL, 10) != 0;
+}

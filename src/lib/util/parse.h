@@ -18,6 +18,11 @@ int ferry_hex_digit (char c);
  * -1 when unknown.  */
 int ferry_signal_parse (const char *s);
 
+/* True when S is a signal given as a number (a sign, then digits) other
+ * than 0: one that ferry_signal_parse refused is out of range, which
+ * Podman words apart from an unknown name.  */
+int ferry_signal_is_number (const char *s);
+
 /* "TERM" for SIGTERM; NULL for a signal without a name of its own.  */
 const char *ferry_signal_name (int sig);
 

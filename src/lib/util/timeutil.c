@@ -47,6 +47,20 @@ ferry_time_parse (const char *s, struct timespec *out)
   return 0;
 }
 
+/* True when S starts as a decimal number does: a sign, then a digit or a
+ * point and a digit; not a hexadecimal one, nor "inf" or "nan".  */
+static int
+is_decimal_number_start (const char *s)
+{
+  if (*s == '+' || *s == '-')
+    s++;
+  if (*s == '.')
+    s++;
+  if (! isdigit ((unsigned char) *s))
+    return 0;
+  return ! (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'));
+}
+
 int
 ferry_time_parse_user (const char *s, const struct timespec *now, int since, struct timespec *out)
 {
@@ -58,15 +72,23 @@ ferry_time_parse_user (const char *s, const struct timespec *now, int since, str
 
   if (s == NULL || *s == '\0')
     return -1;
-  /* Unix seconds, with a fraction.  */
+  /* Unix seconds, with a sign, a fraction or an exponent ("-5", ".5",
+   * "1e3"), as Podman reads any decimal number.  */
   d = strtod (s, &end);
-  if (*end == '\0' && isdigit ((unsigned char) s[0]))
+  if (*end == '\0' && is_decimal_number_start (s))
     {
       out->tv_sec = (time_t) d;
       out->tv_nsec = (long) ((d - (double) out->tv_sec) * 1e9);
+      if (out->tv_nsec < 0)
+        {
+          out->tv_sec--;
+          out->tv_nsec += 1000000000L;
+        }
       return 0;
     }
-  if (ferry_duration_parse (s, &dur) == 0 && dur >= 0)
+  /* A negative duration is a time on the other side of NOW ("--since -1s"
+   * is a second from now), as in Podman.  */
+  if (ferry_duration_parse (s, &dur) == 0)
     {
       long long ns
           = (long long) now->tv_sec * 1000000000LL + now->tv_nsec + (since ? -1 : 1) * (long long) dur;

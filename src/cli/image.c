@@ -452,6 +452,7 @@ image_inspect_template (json_object *o)
   json_object *labels;
 
   ferry_cli_tpl_graph_driver (o);
+  ferry_cli_tpl_go_id (o);
   image_config_template_zeros (o);
   /* A time.Time: Go's text to print, {{.Created.Unix}}.  */
   if (json_object_is_type (json_object_object_get (o, "Created"), json_type_string))

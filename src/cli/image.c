@@ -153,7 +153,11 @@ ferry_cmd_load (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (ferry_image_load_policy (s, input, policy, &report, &err) < 0)
     return ferry_cli_fail (&err);
-  ferry_cli_event ("image", "loadfromarchive", NULL, input);
+  /* As Podman's: an event per image loaded, with its ID.  */
+  for (i = 0; report.ids && report.ids[i]; i++)
+    ferry_cli_event ("image", "loadfromarchive", report.ids[i], input);
+  if (report.ids == NULL || report.ids[0] == NULL)
+    ferry_cli_event ("image", "loadfromarchive", NULL, input);
   if (! quiet)
     print_loaded_copies (&report);
   /* Podman names what it loaded, quiet or not.  */

@@ -293,8 +293,13 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
     case 'h':
       return 1;
     case ':':
-      fprintf (stderr, "Error: flag needs an argument: %s\nSee 'ferry%s%s --help'\n", argv[optind - 1],
-               *cmd ? " " : "", cmd);
+      /* A letter is named as Podman names it, the last of its cluster.  */
+      if (optopt > 0 && optopt != '-' && strncmp (argv[optind - 1], "--", 2) != 0)
+        fprintf (stderr, "Error: flag needs an argument: '%c' in -%c\nSee 'ferry%s%s --help'\n", optopt,
+                 optopt, *cmd ? " " : "", cmd);
+      else
+        fprintf (stderr, "Error: flag needs an argument: %s\nSee 'ferry%s%s --help'\n", argv[optind - 1],
+                 *cmd ? " " : "", cmd);
       return -1;
     default:
       /* -h of a command whose letters have no -h: its help, as Podman's.  */

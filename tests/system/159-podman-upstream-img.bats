@@ -219,7 +219,7 @@ rm_push_load_events() {
 }
 
 @test "events: a --rm container has no cleanup event, and push and load name the image's ID, as Podman's" {
-	PODMAN_EVENTS=file
+	export PODMAN_EVENTS=file
 	compare_output_with_podman rm_push_load_events <<-'EOF'
 		gone create gone init gone start gone attach gone died gone remove stopped create stopped init stopped start stopped died stopped remove kept create kept init kept start kept attach kept died kept cleanup kept remove 
 		loadfromarchive ID

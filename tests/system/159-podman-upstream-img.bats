@@ -267,3 +267,31 @@ flag_without_value() {
 		create --name -> 125 Error: flag needs an argument: --name See 'TOOL create --help' 
 	EOF
 }
+
+# TOOL $1 copies with --pause and with -a values that Go reads as bools,
+# and with others: each command's exit code and error, and whether the
+# copy was made.
+cp_bool_flags() {
+	local t=$1 args rc n=0
+	echo data >"$TEST_TMP/hf"
+	"$t" run -d --name c1 localhost/ferry-test:latest sleep 1000 >/dev/null
+	for args in --pause --pause=false --pause=bogus -a=T -a=0 --archive=False --archive=yes; do
+		n=$((n + 1))
+		rc=0
+		"$t" cp "$args" "$TEST_TMP/hf" "c1:/tmp/f$n" 2>"$TEST_TMP/err" || rc=$?
+		echo "$args -> $rc $("$t" exec c1 cat "/tmp/f$n" 2>/dev/null || echo none) $(tool_words <"$TEST_TMP/err" | tr '\n' ' ')"
+	done
+	"$t" rm -f -t 0 c1 >/dev/null
+}
+
+@test "cp takes Podman's hidden --pause, and -a values as Go reads a bool" {
+	compare_output_with_podman cp_bool_flags <<-'EOF'
+		--pause -> 0 data 
+		--pause=false -> 0 data 
+		--pause=bogus -> 125 none Error: invalid argument "bogus" for "--pause" flag: strconv.ParseBool: parsing "bogus": invalid syntax See 'TOOL cp --help' 
+		-a=T -> 0 data 
+		-a=0 -> 0 data 
+		--archive=False -> 0 data 
+		--archive=yes -> 125 none Error: invalid argument "yes" for "-a, --archive" flag: strconv.ParseBool: parsing "yes": invalid syntax See 'TOOL cp --help' 
+	EOF
+}

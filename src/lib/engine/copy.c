@@ -584,6 +584,11 @@ host_destination (const char *dest, const struct stat *src_st, bool content, con
     }
   else if (errno != 0 && errno != ENOENT && errno != ENOTDIR)
     return ferry_make_error (err, errno, "cannot copy to `%s`", dest);
+  /* As Podman's: never over a device, a FIFO or a socket (/dev/null
+   * would be replaced by the copy).  */
+  else if (errno == 0 && ! S_ISREG (st.st_mode))
+    return ferry_make_error (err, 0, "invalid destination: \"%s\" must be a directory or a regular file",
+                             dest);
   else if (ferry_path_exists (dest) && S_ISDIR (src_st->st_mode))
     return directory_needed (err);
   else if (! ferry_path_exists (dest) && ends_with_slash (dest))
@@ -772,8 +777,18 @@ ferry_copy_into_container (ferry_engine_t *e, const char *src, int in_fd, const 
   what = src ? xstrdup (src) : xstrdup ("standard input");
   if (src == NULL)
     {
-      if (ferry_unpack_tar_at (in_fd, what, dirfd, &uo, NULL, err) < 0)
+      struct ferry_unpack_result res = { .entries = 0 };
+
+      /* As Podman's: a stream that is no tar, or a tar of nothing, is
+       * refused in the same words.  */
+      if (ferry_unpack_tar_at (in_fd, what, dirfd, &uo, &res, err) < 0 && (*err)->kind != FERRY_ERROR_FORMAT)
         return overwrite_error (err, "to container");
+      if (*err || res.entries == 0)
+        {
+          ferry_error_release (err);
+          return ferry_make_error (err, 0,
+                                   "source must be a (compressed) tar archive when copying from stdin");
+        }
       return 0;
     }
   if (copy_tree (srcfd, name, what, false, dirfd, &uo, err) < 0)

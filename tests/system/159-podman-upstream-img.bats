@@ -295,3 +295,47 @@ cp_bool_flags() {
 		--archive=yes -> 125 none Error: invalid argument "yes" for "-a, --archive" flag: strconv.ParseBool: parsing "yes": invalid syntax See 'TOOL cp --help' 
 	EOF
 }
+
+# TOOL $1 copies out of a container onto a device node and a FIFO of
+# the test's own, and into it from standard input streams that hold no
+# tar, an empty tar and a gzipped tar: exit code, error, and what is
+# left where.
+cp_refused_ends() {
+	local t=$1 rc what
+	rm -f "$TEST_TMP/dev-null" "$TEST_TMP/fifo"
+	mknod "$TEST_TMP/dev-null" c 1 3
+	mkfifo "$TEST_TMP/fifo"
+	"$t" run -d --name c1 localhost/ferry-test:latest sh -c 'echo in-ctr >/tmp/f; sleep 1000' >/dev/null
+	for what in dev-null fifo; do
+		rc=0
+		"$t" cp c1:/tmp/f "$TEST_TMP/$what" 2>"$TEST_TMP/err" || rc=$?
+		echo "onto $what: $rc $(sed "s#$TEST_TMP#TMP#" "$TEST_TMP/err") $(stat -c %F "$TEST_TMP/$what")"
+	done
+	echo plain >"$TEST_TMP/plain"
+	mkdir -p "$TEST_TMP/tree"
+	echo in-tar >"$TEST_TMP/tree/g"
+	for what in plain empty-stream empty-tar gzip-tar; do
+		rc=0
+		case $what in
+		plain) "$t" cp - c1:/tmp <"$TEST_TMP/plain" 2>"$TEST_TMP/err" || rc=$? ;;
+		empty-stream) "$t" cp - c1:/tmp </dev/null 2>"$TEST_TMP/err" || rc=$? ;;
+		empty-tar) tar cf - -T /dev/null | "$t" cp - c1:/tmp 2>"$TEST_TMP/err" || rc=$? ;;
+		gzip-tar) tar czf - -C "$TEST_TMP/tree" g | "$t" cp - c1:/tmp 2>"$TEST_TMP/err" || rc=$? ;;
+		esac
+		echo "stdin $what: $rc $(cat "$TEST_TMP/err")"
+	done
+	"$t" exec c1 cat /tmp/g
+	"$t" rm -f -t 0 c1 >/dev/null
+}
+
+@test "cp never copies onto a device or a FIFO, and wants a tar with entries on standard input, as Podman" {
+	compare_output_with_podman cp_refused_ends <<-'EOF'
+		onto dev-null: 125 Error: invalid destination: "TMP/dev-null" must be a directory or a regular file character special file
+		onto fifo: 125 Error: invalid destination: "TMP/fifo" must be a directory or a regular file fifo
+		stdin plain: 125 Error: source must be a (compressed) tar archive when copying from stdin
+		stdin empty-stream: 125 Error: source must be a (compressed) tar archive when copying from stdin
+		stdin empty-tar: 125 Error: source must be a (compressed) tar archive when copying from stdin
+		stdin gzip-tar: 0 
+		in-tar
+	EOF
+}

@@ -339,3 +339,27 @@ cp_refused_ends() {
 		in-tar
 	EOF
 }
+
+# TOOL $1 given an unknown command with flags after it: exit code and
+# error (the help's first line for -h and --help).
+unknown_command_flags() {
+	local t=$1 args rc
+	for args in "bad --invalid" "bad x -x" "image bad --invalid" "volume bad -q" "bad --root" "bad --help" "image bad -h"; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$t" $args >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+		echo "$args -> $rc $(tool_words <"$TEST_TMP/err" | tr '\n' ' ')$([ -s "$TEST_TMP/out" ] && echo help)"
+	done
+}
+
+@test "an unknown command's flags are read first: an unknown one is its error, -h and --help the help, as Podman's" {
+	compare_output_with_podman unknown_command_flags <<-'EOF'
+		bad --invalid -> 125 Error: unknown flag: --invalid See 'TOOL --help' 
+		bad x -x -> 125 Error: unknown shorthand flag: 'x' in -x See 'TOOL --help' 
+		image bad --invalid -> 125 Error: unknown flag: --invalid See 'TOOL image --help' 
+		volume bad -q -> 125 Error: unknown shorthand flag: 'q' in -q See 'TOOL volume --help' 
+		bad --root -> 125 Error: flag needs an argument: --root See 'TOOL --help' 
+		bad --help -> 0 help
+		image bad -h -> 0 help
+	EOF
+}

@@ -203,10 +203,10 @@ rm_push_load_events() {
 	"$t" run --rm --name gone "$img" true
 	"$t" run -d --rm --name stopped "$img" sleep 1000 >/dev/null
 	"$t" stop -t 0 stopped >/dev/null
-	"$t" run --name kept "$img" true
-	"$t" rm kept >/dev/null
 	# The --rm container's removal may come a moment after stop returns.
 	wait_until "! $t container exists stopped"
+	"$t" run --name kept "$img" true
+	"$t" rm kept >/dev/null
 	"$t" events --stream=false --filter type=container --format '{{.Name}} {{.Status}}' |
 		grep -v -e ' stop$' | tr '\n' ' '
 	echo

@@ -194,9 +194,10 @@ image_volume_mode() {
 	EOF
 }
 
-# TOOL $1's events for containers run with --rm (exiting, stopped), one
-# without, and for a push and a load: status and name, the image events
-# with their ID.
+# TOOL $1's events for containers run with --rm (exiting, stopped), and
+# for a push and a load: status and name, the image events with their
+# ID.  (A container without --rm is left out: Podman's cleanup event for
+# it races with a removal that follows.)
 rm_push_load_events() {
 	local t=$1 img=localhost/ferry-test:latest id
 	id=$("$t" image inspect --format '{{.Id}}' "$img")
@@ -205,8 +206,6 @@ rm_push_load_events() {
 	"$t" stop -t 0 stopped >/dev/null
 	# The --rm container's removal may come a moment after stop returns.
 	wait_until "! $t container exists stopped"
-	"$t" run --name kept "$img" true
-	"$t" rm kept >/dev/null
 	"$t" events --stream=false --filter type=container --format '{{.Name}} {{.Status}}' |
 		grep -v -e ' stop$' | tr '\n' ' '
 	echo
@@ -221,7 +220,7 @@ rm_push_load_events() {
 @test "events: a --rm container has no cleanup event, and push and load name the image's ID, as Podman's" {
 	export PODMAN_EVENTS=file
 	compare_output_with_podman rm_push_load_events <<-'EOF'
-		gone create gone init gone start gone attach gone died gone remove stopped create stopped init stopped start stopped died stopped remove kept create kept init kept start kept attach kept died kept cleanup kept remove 
+		gone create gone init gone start gone attach gone died gone remove stopped create stopped init stopped start stopped died stopped remove 
 		loadfromarchive ID
 		push ID
 	EOF

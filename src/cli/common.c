@@ -293,8 +293,13 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
     case 'h':
       return 1;
     case ':':
-      fprintf (stderr, "Error: flag needs an argument: %s\nSee 'ferry%s%s --help'\n", argv[optind - 1],
-               *cmd ? " " : "", cmd);
+      /* A letter is named as Podman names it, the last of its cluster.  */
+      if (optopt > 0 && optopt != '-' && strncmp (argv[optind - 1], "--", 2) != 0)
+        fprintf (stderr, "Error: flag needs an argument: '%c' in -%c\nSee 'ferry%s%s --help'\n", optopt,
+                 optopt, *cmd ? " " : "", cmd);
+      else
+        fprintf (stderr, "Error: flag needs an argument: %s\nSee 'ferry%s%s --help'\n", argv[optind - 1],
+                 *cmd ? " " : "", cmd);
       return -1;
     default:
       /* -h of a command whose letters have no -h: its help, as Podman's.  */
@@ -412,6 +417,27 @@ ferry_cli_format_option_only (int argc, char **argv, const char *cmd, const char
 }
 
 int
+ferry_cli_unknown_command_flags (int argc, char **argv, const char *cmd)
+{
+  static const struct option opts[]
+      = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+  int c;
+
+  optind = 0;
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+    {
+      if (c == 'h')
+        return 1;
+      /* A global option is taken and changes nothing: the command is
+       * still unknown.  */
+      if (c == '?' || c == ':')
+        return ferry_cli_common_option (c, cmd, argv) < 0 ? -1 : 0;
+    }
+  return 0;
+}
+
+int
 ferry_cli_dispatch (const char *group, const struct ferry_command *table, int argc, char **argv)
 {
   size_t i;
@@ -437,6 +463,16 @@ ferry_cli_dispatch (const char *group, const struct ferry_command *table, int ar
         ferry_cli_template_name (group, argv[0]);
         return table[i].run (argc, argv);
       }
+  switch (ferry_cli_unknown_command_flags (argc, argv, group))
+    {
+    case 1:
+      {
+        char *help[] = { (char *) "--help", NULL };
+        return ferry_cli_dispatch (group, table, 1, help);
+      }
+    case -1:
+      return FERRY_EXIT_ERROR;
+    }
   /* Podman's words, its pointer to the help on a line of its own.  */
   return ferry_cli_failf ("unrecognized command `ferry %s %s`\nTry 'ferry %s --help' for more information",
                           group, argv[0], group);

@@ -158,6 +158,11 @@ int ferry_cli_format_option_only (int argc, char **argv, const char *cmd, const 
 
 /* Runs the subcommand named by argv[0] from TABLE.  */
 int ferry_cli_dispatch (const char *group, const struct ferry_command *table, int argc, char **argv);
+/* The words after an unknown command ARGV[0] of CMD ("" or a group), as
+ * Podman's parser reads them before it calls the command unknown: 1 for
+ * -h or --help (the help, exit 0), -1 after the error for a flag that is
+ * no global one, 0 when the command's own error is next.  */
+int ferry_cli_unknown_command_flags (int argc, char **argv, const char *cmd);
 
 /* Prints "Error: MSG" and returns 125.  */
 int ferry_cli_fail (ferry_error_t *err);

@@ -5824,6 +5824,8 @@ container_cleanup (int argc, char **argv)
     return ferry_cli_failf ("--all and --exec cannot be set together");
   if (exec_session && argc - optind > 1)
     return ferry_cli_failf ("cannot use exec option when more than one container is given");
+  if (exec_session && rmi)
+    return ferry_cli_failf ("--exec and --rmi cannot be set together");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -30,6 +30,11 @@ enum
 {
   OPT_OVERWRITE = OPT_COMMAND_FIRST,
 };
+enum
+{
+  /* Podman's hidden --pause, which it takes and ignores.  */
+  OPT_PAUSE = OPT_COMMAND_FIRST + 0x4E00,
+};
 
 /* An argument "CTR:PATH" names a container's path; a path that starts with
  * `/` or `.` is the host's even with a colon in it, as Podman reads it.  */
@@ -45,18 +50,33 @@ split_container_path (const char *arg, char **ctr, const char **path)
   return true;
 }
 
+/* A bool flag's value as Go's strconv.ParseBool reads it (none: true),
+ * with Podman's message for another; OPT as Podman's help names it.  */
 static int
 parse_bool (const char *opt, const char *arg, int *out)
 {
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
   if (arg && *arg == '=')
     arg++;
-  if (arg == NULL || strcmp (arg, "true") == 0)
-    *out = 1;
-  else if (strcmp (arg, "false") == 0)
-    *out = 0;
-  else
-    return ferry_cli_failf ("invalid argument \"%s\" for \"%s\" flag: use true or false", arg, opt);
-  return 0;
+  *out = 1;
+  if (arg == NULL)
+    return 0;
+  for (size_t i = 0; i < sizeof (yes) / sizeof (yes[0]); i++)
+    {
+      if (strcmp (arg, yes[i]) == 0)
+        return 0;
+      if (strcmp (arg, no[i]) == 0)
+        {
+          *out = 0;
+          return 0;
+        }
+    }
+  return ferry_cli_failf (
+      "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing \"%s\": invalid "
+      "syntax\nSee 'ferry cp --help'",
+      arg, opt, arg);
 }
 
 int
@@ -66,6 +86,7 @@ ferry_cmd_cp (int argc, char **argv)
     FERRY_GLOBAL_OPTIONS,
     { "archive", optional_argument, NULL, 'a' },
     { "overwrite", no_argument, NULL, OPT_OVERWRITE },
+    { "pause", optional_argument, NULL, OPT_PAUSE },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -80,7 +101,16 @@ ferry_cmd_cp (int argc, char **argv)
     {
       if (c == 'a')
         {
-          if (parse_bool ("--archive", optarg, &o.archive) != 0)
+          if (parse_bool ("-a, --archive", optarg, &o.archive) != 0)
+            return FERRY_EXIT_ERROR;
+          continue;
+        }
+      if (c == OPT_PAUSE)
+        {
+          int ignored;
+
+          /* A copy never pauses the container: the value is only checked.  */
+          if (parse_bool ("--pause", optarg, &ignored) != 0)
             return FERRY_EXIT_ERROR;
           continue;
         }

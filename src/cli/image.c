@@ -153,7 +153,11 @@ ferry_cmd_load (int argc, char **argv)
     return FERRY_EXIT_ERROR;
   if (ferry_image_load_policy (s, input, policy, &report, &err) < 0)
     return ferry_cli_fail (&err);
-  ferry_cli_event ("image", "loadfromarchive", NULL, input);
+  /* As Podman's: an event per image loaded, with its ID.  */
+  for (i = 0; report.ids && report.ids[i]; i++)
+    ferry_cli_event ("image", "loadfromarchive", report.ids[i], input);
+  if (report.ids == NULL || report.ids[0] == NULL)
+    ferry_cli_event ("image", "loadfromarchive", NULL, input);
   if (! quiet)
     print_loaded_copies (&report);
   /* Podman names what it loaded, quiet or not.  */
@@ -452,6 +456,7 @@ image_inspect_template (json_object *o)
   json_object *labels;
 
   ferry_cli_tpl_graph_driver (o);
+  ferry_cli_tpl_go_id (o);
   image_config_template_zeros (o);
   /* A time.Time: Go's text to print, {{.Created.Unix}}.  */
   if (json_object_is_type (json_object_object_get (o, "Created"), json_type_string))

@@ -285,6 +285,7 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
       }
       give_config_fields (config);
       give_omitted (o);
+      ferry_cli_tpl_go_id (o);
       give_time (o, "Created");
       give_time (state, "StartedAt");
       give_time (state, "FinishedAt");

@@ -297,6 +297,14 @@ main (int argc, char **argv)
         ferry_cli_template_name (NULL, argv[0]);
         return commands[i].run (argc, argv);
       }
+  switch (ferry_cli_unknown_command_flags (argc, argv, ""))
+    {
+    case 1:
+      usage (stdout);
+      return 0;
+    case -1:
+      return FERRY_EXIT_ERROR;
+    }
   /* Podman's words, its pointer to the help on a line of its own.  */
   return ferry_cli_failf ("unrecognized command `ferry %s`\nTry 'ferry --help' for more information",
                           argv[0]);

@@ -212,6 +212,24 @@ write_digestfile (const char *digestfile, const char *digest)
 }
 
 /* push IMAGE TRANSPORT:...  */
+/* The ID Podman's push event names: the image (or list) pushed, "" when
+ * it is no longer found.  */
+static void
+push_event (ferry_store_t *s, const char *image, const char *dest)
+{
+  struct ferry_image *img = NULL;
+  cleanup_error ferry_error_t err = NULL;
+
+  if (ferry_store_lookup_list (s, image, &img, &err) < 0)
+    {
+      ferry_error_release (&err);
+      if (ferry_store_lookup (s, image, &img, &err) < 0)
+        img = NULL;
+    }
+  ferry_cli_event ("image", "push", img ? img->id : NULL, dest);
+  ferry_image_free (img);
+}
+
 static int
 push_transport (ferry_store_t *s, const char *image, const char *arg, bool say, bool compress,
                 const char *digestfile)
@@ -227,7 +245,7 @@ push_transport (ferry_store_t *s, const char *image, const char *arg, bool say, 
   ferry_transport_ref_free (&dest);
   if (r < 0)
     return ferry_cli_fail (&err);
-  ferry_cli_event ("image", "push", NULL, arg);
+  push_event (s, image, arg);
   return digestfile ? write_digestfile (digestfile, digest) : 0;
 }
 
@@ -366,7 +384,7 @@ ferry_cmd_push (int argc, char **argv)
     if (r != 0)
       return r;
   }
-  ferry_cli_event ("image", "push", NULL, argc - optind == 2 ? argv[optind + 1] : argv[optind]);
+  push_event (s, argv[optind], argc - optind == 2 ? argv[optind + 1] : argv[optind]);
   return digestfile ? write_digestfile (digestfile, digest) : 0;
 }
 

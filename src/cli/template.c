@@ -196,6 +196,17 @@ ferry_cli_tpl_hide (json_object *obj, const char *key)
 }
 
 void
+ferry_cli_tpl_go_id (json_object *o)
+{
+  json_object *id;
+
+  if (o == NULL || ! json_object_object_get_ex (o, "Id", &id) || json_object_object_get_ex (o, "ID", NULL))
+    return;
+  json_object_object_add (o, "ID", json_object_get (id));
+  ferry_cli_tpl_hide (o, "ID");
+}
+
+void
 ferry_cli_tpl_json_as (json_object *obj, json_object *as)
 {
   struct tpl_mark *m;

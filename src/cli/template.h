@@ -69,6 +69,9 @@ json_object *ferry_cli_tpl_map (json_object *map);
 /* Marks OBJ's member KEY as one a template finds but Go's JSON of OBJ
  * leaves out (a struct's omitempty member): {{json .}} has no KEY.  */
 void ferry_cli_tpl_hide (json_object *obj, const char *key);
+/* O's "Id" as the field ID it is in Podman's inspect structs: a
+ * template finds {{.ID}}, {{json .}} still writes only "Id".  */
+void ferry_cli_tpl_go_id (json_object *o);
 /* OBJ is a Go struct whose JSON tags are not its field names: templates
  * find OBJ's members (Go's names), {{json}} of it writes AS (the JSON
  * names), and the template refuses AS's names as Go refuses them.  */

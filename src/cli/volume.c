@@ -862,7 +862,9 @@ volume_rm (int argc, char **argv)
   return ret;
 }
 
-/* Asks on the terminal whether to remove the volumes in VOLS.  */
+/* Asks on standard input, a terminal or not as with Podman, whether to
+ * remove the volumes in VOLS: 1 for yes, 0 for no (none to ask about
+ * among them), -1 at the input's end.  */
 static int
 confirm_prune (struct ferry_volume **vols, size_t n)
 {
@@ -871,9 +873,14 @@ confirm_prune (struct ferry_volume **vols, size_t n)
   fputs ("WARNING! This will remove all volumes not used by at least one container. "
          "The following volumes will be removed:\n",
          stdout);
+  if (n == 0)
+    {
+      puts ("No dangling volumes found");
+      return 0;
+    }
   for (i = 0; i < n; i++)
     puts (vols[i]->name);
-  return ferry_cli_ask ("Are you sure you want to continue? [y/N] ") > 0;
+  return ferry_cli_ask ("Are you sure you want to continue? [y/N] ");
 }
 
 static const char prune_usage[]
@@ -927,12 +934,6 @@ volume_prune (int argc, char **argv)
       filters_free (&filters);
       return ferry_cli_failf ("`ferry volume prune` takes no arguments (got `%s`)", argv[optind]);
     }
-  if (! force && ! isatty (STDIN_FILENO))
-    {
-      filters_free (&filters);
-      return ferry_cli_failf ("cannot ask for confirmation: standard input is not a terminal; "
-                              "pass -f to remove unused volumes without asking");
-    }
   db = open_db ();
   if (db == NULL || ferry_volume_list (db, ferry_global.root, &vols, &n, &err) < 0)
     {
@@ -945,10 +946,10 @@ volume_prune (int argc, char **argv)
     else
       ferry_volume_free (vols[i]);
   filters_free (&filters);
-  if (! force && kept > 0 && ! confirm_prune (vols, kept))
+  if (! force && (r = confirm_prune (vols, kept)) <= 0)
     {
       ferry_volumes_free (vols, kept);
-      return 0;
+      return r < 0 ? ferry_cli_failf ("EOF") : 0;
     }
   for (i = 0; i < kept; i++)
     {

@@ -398,6 +398,17 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
       if (*v->string != '\0')
         set_string (&c->runtime, v);
     }
+  else if (strcmp (key, "image_volume_mode") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
+        return -1;
+      if (strcmp (v->string, "anonymous") != 0 && strcmp (v->string, "tmpfs") != 0
+          && strcmp (v->string, "ignore") != 0)
+        return ferry_make_error (
+            err, 0, "%s:%d: invalid image volume mode \"%s\" required value: anonymous, tmpfs, ignore",
+            t->path, t->line, v->string);
+      set_string (&c->image_volume_mode, v);
+    }
   else if (strcmp (key, "detach_keys") == 0)
     {
       if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
@@ -901,6 +912,7 @@ ferry_config_release (struct ferry_config *c)
   free (c->compression_format);
   free (c->runtime);
   free (c->detach_keys);
+  free (c->image_volume_mode);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
   ferry_cleanup_strvp (&c->default_sysctls);

@@ -110,6 +110,10 @@ struct ferry_config
    * --detach-keys does not say; NULL: not set, "": none.  Checked where
    * it is used.  */
   char *detach_keys;
+  /* [engine] image_volume_mode: what an image's VOLUME becomes when
+   * --image-volume does not say ("anonymous", "tmpfs", "ignore"); NULL:
+   * not set (anonymous).  */
+  char *image_volume_mode;
   /* [engine] stop_timeout: the seconds a container created without
    * --stop-timeout gets between its stop signal and SIGKILL (stop, rm
    * -f); -1: not set (10).  A negative value, which Podman's unsigned

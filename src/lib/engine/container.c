@@ -555,6 +555,9 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
 {
   json_object *mounts = json_object_new_array ();
   json_object *image_volumes = ferry_json_get_object (image_config, "Volumes");
+  /* containers.conf's mode where --image-volume does not give one.  */
+  const char *image_volume
+      = o->image_volume && *o->image_volume ? o->image_volume : e->config.image_volume_mode;
   size_t i;
 
   json_object_object_add (rec, "Mounts", mounts);
@@ -637,13 +640,13 @@ resolve_mounts (ferry_engine_t *e, const struct ferry_create_options *o, json_ob
         return -1;
     }
   /* Podman 5.4 refuses bind too, whatever its manual says.  */
-  if (o->image_volume && *o->image_volume && strcmp (o->image_volume, "anonymous") != 0
-      && strcmp (o->image_volume, "tmpfs") != 0 && strcmp (o->image_volume, "ignore") != 0)
+  if (image_volume && *image_volume && strcmp (image_volume, "anonymous") != 0
+      && strcmp (image_volume, "tmpfs") != 0 && strcmp (image_volume, "ignore") != 0)
     return ferry_make_error (
-        err, 0, "invalid image volume mode \"%s\" required value: anonymous, tmpfs, ignore", o->image_volume);
-  if (image_volumes && ! (o->image_volume && strcmp (o->image_volume, "ignore") == 0))
+        err, 0, "invalid image volume mode \"%s\" required value: anonymous, tmpfs, ignore", image_volume);
+  if (image_volumes && ! (image_volume && strcmp (image_volume, "ignore") == 0))
     {
-      int tmpfs = o->image_volume && strcmp (o->image_volume, "tmpfs") == 0;
+      int tmpfs = image_volume && strcmp (image_volume, "tmpfs") == 0;
       json_object_object_foreach (image_volumes, dst, unused)
       {
         json_object *mj;

@@ -348,6 +348,18 @@ resolve_in_root (int rootfd, const char *path, struct resolved *out)
   return -1;
 }
 
+/* PATH in the container as Podman reads it: a relative one starts at the
+ * container's working directory, not at its root.  */
+static char *
+in_workdir (const struct copy_root *r, const char *path)
+{
+  const char *wd = ferry_json_get_string (r->c->record, "WorkingDir");
+
+  if (path[0] == '/' || wd == NULL || *wd == '\0')
+    return xstrdup (path);
+  return xasprintf ("%s%s%s", wd, wd[strlen (wd) - 1] == '/' ? "" : "/", path);
+}
+
 /* "PATH/." (copy a directory's content) is SRC with *CONTENT set.  */
 static char *
 strip_content_suffix (const char *path, bool *content)
@@ -572,6 +584,11 @@ host_destination (const char *dest, const struct stat *src_st, bool content, con
     }
   else if (errno != 0 && errno != ENOENT && errno != ENOTDIR)
     return ferry_make_error (err, errno, "cannot copy to `%s`", dest);
+  /* As Podman's: never over a device, a FIFO or a socket (/dev/null
+   * would be replaced by the copy).  */
+  else if (errno == 0 && ! S_ISREG (st.st_mode))
+    return ferry_make_error (err, 0, "invalid destination: \"%s\" must be a directory or a regular file",
+                             dest);
   else if (ferry_path_exists (dest) && S_ISDIR (src_st->st_mode))
     return directory_needed (err);
   else if (! ferry_path_exists (dest) && ends_with_slash (dest))
@@ -609,7 +626,7 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
 {
   cleanup_copy_root struct copy_root r = { .lock = -1, .rootfd = -1 };
   cleanup_resolved struct resolved s = { .parentfd = -1, .fd = -1 };
-  cleanup_free char *path = NULL, *src_name = NULL, *name = NULL, *what = NULL;
+  cleanup_free char *at = NULL, *path = NULL, *src_name = NULL, *name = NULL, *what = NULL;
   cleanup_close int dirfd = -1;
   /* The host's own rules, not the container's: what comes out belongs
    * to the caller, as Podman has it, and grants nothing more (no setuid
@@ -623,7 +640,8 @@ ferry_copy_from_container (ferry_engine_t *e, const char *ref, const char *src, 
 
   if (copy_root_open (e, ref, false, &r, err) < 0)
     return -1;
-  path = strip_content_suffix (src, &content);
+  at = in_workdir (&r, src);
+  path = strip_content_suffix (at, &content);
   if (resolve_in_root (r.rootfd, path, &s) < 0 && errno != ENOENT)
     return ferry_make_error (err, errno, "cannot copy \"%s\" from container %s", src, ref);
   if (s.fd < 0)
@@ -682,8 +700,9 @@ container_destination (const struct copy_root *r, const char *ref, const char *d
                        ferry_error_t *err)
 {
   cleanup_resolved struct resolved d = { .parentfd = -1, .fd = -1 };
+  cleanup_free char *at = in_workdir (r, dest);
 
-  if (resolve_in_root (r->rootfd, dest, &d) < 0)
+  if (resolve_in_root (r->rootfd, at, &d) < 0)
     {
       if (src_st == NULL && (errno == ENOENT || errno == ENOTDIR))
         return ferry_make_error (err, 0, "destination must be a directory when copying from stdin");
@@ -758,8 +777,18 @@ ferry_copy_into_container (ferry_engine_t *e, const char *src, int in_fd, const 
   what = src ? xstrdup (src) : xstrdup ("standard input");
   if (src == NULL)
     {
-      if (ferry_unpack_tar_at (in_fd, what, dirfd, &uo, NULL, err) < 0)
+      struct ferry_unpack_result res = { .entries = 0 };
+
+      /* As Podman's: a stream that is no tar, or a tar of nothing, is
+       * refused in the same words.  */
+      if (ferry_unpack_tar_at (in_fd, what, dirfd, &uo, &res, err) < 0 && (*err)->kind != FERRY_ERROR_FORMAT)
         return overwrite_error (err, "to container");
+      if (*err || res.entries == 0)
+        {
+          ferry_error_release (err);
+          return ferry_make_error (err, 0,
+                                   "source must be a (compressed) tar archive when copying from stdin");
+        }
       return 0;
     }
   if (copy_tree (srcfd, name, what, false, dirfd, &uo, err) < 0)
@@ -795,7 +824,7 @@ ferry_copy_between_containers (ferry_engine_t *e, const char *src_ref, const cha
   cleanup_copy_root struct copy_root a = { .lock = -1, .rootfd = -1 };
   cleanup_copy_root struct copy_root b = { .lock = -1, .rootfd = -1 };
   cleanup_resolved struct resolved s = { .parentfd = -1, .fd = -1 };
-  cleanup_free char *src_id = NULL, *dest_id = NULL, *path = NULL, *src_name = NULL, *name = NULL,
+  cleanup_free char *src_id = NULL, *dest_id = NULL, *at = NULL, *path = NULL, *src_name = NULL, *name = NULL,
                     *what = NULL;
   cleanup_close int dirfd = -1;
   struct ferry_unpack_options uo = { 0 };
@@ -819,7 +848,8 @@ ferry_copy_between_containers (ferry_engine_t *e, const char *src_ref, const cha
     to = from = &a;
   else if (copy_root_open (e, strcmp (src_id, dest_id) > 0 ? src_id : dest_id, false, &b, err) < 0)
     return -1;
-  path = strip_content_suffix (src, &content);
+  at = in_workdir (from, src);
+  path = strip_content_suffix (at, &content);
   if (resolve_in_root (from->rootfd, path, &s) < 0 && errno != ENOENT)
     return ferry_make_error (err, errno, "cannot copy \"%s\" from container %s", src, src_ref);
   if (s.fd < 0)

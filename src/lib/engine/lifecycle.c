@@ -170,6 +170,15 @@ settle_stopping (ferry_engine_t *e, struct ferry_container *c)
     ferry_error_release (&err);
 }
 
+/* C's "cleanup" event, which Podman leaves out for a container removed
+ * as it exits (--rm): its "died" is followed by "remove" alone.  */
+static void
+tell_cleanup (ferry_engine_t *e, const struct ferry_container *c)
+{
+  if (! json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))
+    ferry_container_event (e, c, "cleanup");
+}
+
 void
 ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
 {
@@ -233,7 +242,7 @@ ferry_container_refresh (ferry_engine_t *e, struct ferry_container *c)
   if (r > 0)
     {
       ferry_container_event_record (e, c->id, c->record, "died", c->exit_code);
-      ferry_container_event (e, c, "cleanup");
+      tell_cleanup (e, c);
     }
 }
 
@@ -2416,7 +2425,7 @@ stop_locked (ferry_engine_t *e, struct ferry_container *c, int timeout, struct f
   if (recorded > 0)
     ferry_container_event_record (e, c->id, c->record, "died", c->exit_code);
   if (recorded > 0 && ! removing)
-    ferry_container_event (e, c, "cleanup");
+    tell_cleanup (e, c);
   return 0;
 }
 
@@ -2457,7 +2466,7 @@ stop_finish (ferry_engine_t *e, struct ferry_container *c, struct ferry_stop_rep
   if (recorded > 0)
     {
       ferry_container_event_record (e, c->id, c->record, "died", c->exit_code);
-      ferry_container_event (e, c, "cleanup");
+      tell_cleanup (e, c);
     }
   return 0;
 }
@@ -3212,7 +3221,7 @@ ferry_container_cleanup (ferry_engine_t *e, const char *ref, ferry_error_t *err)
       if (ret > 0)
         {
           ferry_container_event_record (e, c->id, c->record, "died", c->exit_code);
-          ferry_container_event (e, c, "cleanup");
+          tell_cleanup (e, c);
         }
       ret = ret < 0 ? -1 : 0;
       if (ret == 0 && json_object_get_boolean (json_object_object_get (c->record, "AutoRemove")))

@@ -43,6 +43,7 @@ run_mount (json_object *options, const char *target, int private_ns, ferry_error
   const char *type = ferry_volume_options_get (options, "type");
   const char *device = ferry_volume_options_get (options, "device");
   const char *o = ferry_volume_options_get (options, "o");
+  cleanup_free char *bind_o = NULL;
   const char *argv[12];
   char msg[1024];
   size_t n = 0, len = 0;
@@ -51,6 +52,12 @@ run_mount (json_object *options, const char *target, int private_ns, ferry_error
   pid_t pid;
 
   argv[n++] = "mount";
+  /* type=bind is no file system: mount(8) binds with -o bind.  */
+  if (type && strcmp (type, "bind") == 0)
+    {
+      type = NULL;
+      o = bind_o = o && *o ? xasprintf ("bind,%s", o) : xstrdup ("bind");
+    }
   if (type && *type)
     {
       argv[n++] = "-t";
@@ -157,6 +164,11 @@ ferry_volume_fs_check (json_object *options, const char *target, ferry_error_t *
                              "volume option o=bind needs device= with the absolute path of a directory");
   if (device && device[0] == '/')
     {
+      if (stat (device, &st) < 0 && errno == ENOENT && type && strcmp (type, "bind") == 0)
+        return ferry_make_error (
+            err, 0,
+            "invalid volume option device for driver 'local': faccessat %s: no such file or directory",
+            device);
       if (stat (device, &st) < 0)
         return ferry_make_error (err, errno, "volume option device=%s: cannot use it", device);
       if (bind && ! S_ISDIR (st.st_mode))

@@ -254,8 +254,10 @@ int
 ferry_volume_options_bind (json_object *options)
 {
   const char *o = ferry_volume_options_get (options, "o");
+  const char *type = ferry_volume_options_get (options, "type");
 
-  return o && (has_word (o, "bind") || has_word (o, "rbind"));
+  /* type=bind is Podman's other way to say o=bind.  */
+  return (type && strcmp (type, "bind") == 0) || (o && (has_word (o, "bind") || has_word (o, "rbind")));
 }
 
 int

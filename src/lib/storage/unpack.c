@@ -870,7 +870,15 @@ open_archive (struct unpack *u, ferry_error_t *err)
   archive_read_support_format_tar (u->ar);
   archive_read_support_format_empty (u->ar);
   if (archive_read_open (u->ar, u, NULL, read_callback, NULL) != ARCHIVE_OK)
-    return stream_error (u, NULL, err);
+    {
+      /* No tar at all, which callers may word as their command does
+       * (libarchive's ARCHIVE_ERRNO_FILE_FORMAT, which it keeps private, is
+       * EILSEQ on Linux).  */
+      if (u->read_err == NULL && archive_errno (u->ar) == EILSEQ)
+        return ferry_make_error_kind (err, FERRY_ERROR_FORMAT, "cannot read the tar stream: %s",
+                                      archive_error_string (u->ar));
+      return stream_error (u, NULL, err);
+    }
   return 0;
 }
 

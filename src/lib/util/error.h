@@ -25,6 +25,7 @@ enum ferry_error_kind
   FERRY_ERROR_RUNTIME,                /* the OCI runtime would not create the container, or netavark
                                        * would not attach it (run: 126) */
   FERRY_ERROR_UNAUTHORIZED,           /* a registry wants credentials ferry lacks, or refused them */
+  FERRY_ERROR_FORMAT,                 /* an input is not in any format that was expected of it */
 };
 
 struct ferry_error_s

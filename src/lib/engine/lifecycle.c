@@ -1750,7 +1750,9 @@ path_is_under (const char *path, const char *dir)
   return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-/* Whether C mounts something at PATH or above it.  */
+/* Whether C mounts something at PATH, above it or below it: the runtime
+ * makes the directories on the way to a mount, so, as with Podman, a
+ * workdir that leads to one is there by the time the process starts.  */
 static int
 workdir_is_mounted (const struct ferry_container *c, const char *path)
 {
@@ -1759,7 +1761,7 @@ workdir_is_mounted (const struct ferry_container *c, const char *path)
   for (size_t i = 0; i < ferry_json_array_length (mounts); i++)
     {
       const char *dst = ferry_json_get_string (json_object_array_get_idx (mounts, i), "Destination");
-      if (dst && *dst && path_is_under (path, dst))
+      if (dst && *dst && (path_is_under (path, dst) || path_is_under (dst, path)))
         return 1;
     }
   return 0;
@@ -1768,7 +1770,7 @@ workdir_is_mounted (const struct ferry_container *c, const char *path)
 /* The working directory must be one in ROOTFS, or, when it is the image's,
  * a path the runtime can make there: a file on its way is Podman's 126
  * ("detecting workdir"), and one the user named that is not there (nor
- * under a mount) Podman's "does not exist".  */
+ * on the way to or under a mount) Podman's "does not exist".  */
 static int
 check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_t *err)
 {

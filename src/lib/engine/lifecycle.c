@@ -305,12 +305,12 @@ status_gateway (json_object *rec, json_object *status)
 }
 
 static char *
-resolv_conf_text (const struct ferry_container *c, json_object *status)
+resolv_conf_text (ferry_engine_t *e, const struct ferry_container *c, json_object *status)
 {
   int host_network = ferry_json_string_equals (c->record, "Network", "host");
-  cleanup_strv char **servers = json_to_strv (ferry_json_get_array (c->record, "Dns"));
-  cleanup_strv char **search = json_to_strv (ferry_json_get_array (c->record, "DnsSearch"));
-  cleanup_strv char **options = json_to_strv (ferry_json_get_array (c->record, "DnsOptions"));
+  cleanup_strv char **servers = ferry_network_resolver_list (e, c->record, "Dns");
+  cleanup_strv char **search = ferry_network_resolver_list (e, c->record, "DnsSearch");
+  cleanup_strv char **options = ferry_network_resolver_list (e, c->record, "DnsOptions");
   cleanup_strv char **net_servers = status_strings (c->record, status, "dns_server_ips");
   cleanup_strv char **net_search = status_strings (c->record, status, "dns_search_domains");
   cleanup_error ferry_error_t ignored = NULL;
@@ -514,7 +514,7 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
     }
   if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf")))
     {
-      resolv_data = resolv_conf_text (c, status);
+      resolv_data = resolv_conf_text (e, c, status);
       if (ferry_write_file_atomic (resolv, resolv_data, strlen (resolv_data), 0644, err) < 0)
         return -1;
     }

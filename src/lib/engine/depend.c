@@ -1,5 +1,6 @@
 /* Containers that depend on another: those that joined its namespaces
- * (--network container:ID, recorded by ID) or require it (--requires),
+ * (--network, --pid, --ipc, --uts or --cgroupns container:ID, recorded
+ * by ID) or require it (--requires),
  * which Podman removes first with rm --depend and refuses to orphan
  * otherwise.  */
 #include "container.h"
@@ -20,16 +21,27 @@ requires_id (json_object *rec, const char *id)
   return 0;
 }
 
+/* True when REC's namespace mode KEY is container:ID.  */
+static int
+joins_id (json_object *rec, const char *key, const char *id)
+{
+  const char *mode = ferry_json_get_string (rec, key);
+
+  return mode && strncmp (mode, "container:", 10) == 0 && strcmp (mode + 10, id) == 0;
+}
+
 /* True when C depends on container ID (and is not ID itself).  */
 static int
 depends_on (const struct ferry_container *c, const char *id)
 {
-  const char *mode = ferry_json_get_string (c->record, "Network");
+  static const char *const modes[] = { "Network", "PidMode", "IpcMode", "UTSMode", "CgroupNs" };
 
   if (strcmp (c->id, id) == 0)
     return 0;
-  return (mode && strncmp (mode, "container:", 10) == 0 && strcmp (mode + 10, id) == 0)
-         || requires_id (c->record, id);
+  for (size_t i = 0; i < sizeof (modes) / sizeof (modes[0]); i++)
+    if (joins_id (c->record, modes[i], id))
+      return 1;
+  return requires_id (c->record, id);
 }
 
 int

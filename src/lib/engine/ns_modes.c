@@ -20,6 +20,7 @@ static const struct
   [FERRY_NS_PID] = { "--pid", "PidMode", "pid", "PID" },
   [FERRY_NS_IPC] = { "--ipc", "IpcMode", "ipc", "IPC" },
   [FERRY_NS_UTS] = { "--uts", "UTSMode", "uts", "UTS" },
+  [FERRY_NS_CGROUP] = { "--cgroupns", "CgroupNs", "cgroup", "cgroup" },
 };
 
 int
@@ -181,7 +182,7 @@ ferry_ns_modes_apply (ferry_engine_t *e, const struct ferry_container *c, json_o
 {
   json_object *nss = json_object_object_get (json_object_object_get (spec, "linux"), "namespaces");
 
-  for (int k = FERRY_NS_PID; k <= FERRY_NS_UTS; k++)
+  for (int k = FERRY_NS_PID; k <= FERRY_NS_CGROUP; k++)
     {
       const char *mode = ferry_json_get_string (c->record, KINDS[k].record);
       cleanup_free char *path = NULL;

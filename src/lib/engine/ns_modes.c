@@ -103,6 +103,16 @@ ferry_ns_modes_record (ferry_engine_t *e, const struct ferry_create_options *o, 
           if (ferry_container_lookup (e, mode + 10, &peer, err) < 0)
             return ferry_error_wrap (err, "looking up container to share %s namespace with (%s %s)",
                                      KINDS[k].type, KINDS[k].flag, mode);
+          /* Podman keeps a private IPC namespace to its container.  */
+          if (k == FERRY_NS_IPC && ferry_json_string_equals (peer->record, "IpcMode", "private"))
+            {
+              ferry_make_error (err, 0,
+                                "joining IPC of container %s is not allowed: non-shareable IPC (hint: use "
+                                "IpcMode:shareable for the donor container)",
+                                peer->id);
+              ferry_container_free (peer);
+              return -1;
+            }
           by_id = xasprintf ("container:%s", peer->id);
           ferry_container_free (peer);
           mode = by_id;

@@ -503,6 +503,7 @@ static const char create_usage[]
       "      --cap-add CAP        add a capability to the default set (NET_ADMIN, ..., or ALL)\n"
       "      --cgroupns MODE      host (the host's cgroup namespace; the default on cgroups v1)\n"
       "                           or private (one of its own; the default on cgroups v2)\n"
+      "                           or container:NAME (that container's)\n"
       "      --cap-drop CAP       drop a capability from it (or ALL)\n"
       "      --cpus N             the CPUs the container may use, such as 1.5\n"
       "      --device HOST[:CONTAINER][:PERMISSIONS]  add a host device (/dev/fuse,\n"
@@ -1566,9 +1567,15 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
           a->o.cgroupns = FERRY_CGROUPNS_HOST;
         else if (strcmp (optarg, "private") == 0)
           a->o.cgroupns = FERRY_CGROUPNS_PRIVATE;
+        else if (strncmp (optarg, "container:", 10) == 0 && optarg[10] != '\0')
+          {
+            a->o.cgroupns = FERRY_CGROUPNS_CONTAINER;
+            a->o.cgroupns_container = optarg + 10;
+          }
         else
           {
-            ferry_cli_failf ("unrecognized namespace mode %s passed: --cgroupns takes private or host",
+            ferry_cli_failf ("unrecognized namespace mode %s passed: --cgroupns takes private, host or "
+                             "container:NAME",
                              optarg);
             return -1;
           }

@@ -172,6 +172,18 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
         return -1;
       set_list (&c->default_sysctls, v);
     }
+  else if (strcmp (key, "dns_servers") == 0 || strcmp (key, "dns_searches") == 0
+           || strcmp (key, "dns_options") == 0)
+    {
+      /* Checked where they are used, as Podman, which starts no
+       * container with a bad one but runs every other command.  */
+      if (ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0)
+        return -1;
+      set_list (strcmp (key, "dns_servers") == 0    ? &c->dns_servers
+                : strcmp (key, "dns_searches") == 0 ? &c->dns_searches
+                                                    : &c->dns_options,
+                v);
+    }
   else if (strcmp (key, "read_only") == 0)
     {
       if (ferry_toml_want (t, key, v, FERRY_TOML_BOOLEAN, err) < 0)
@@ -916,6 +928,9 @@ ferry_config_release (struct ferry_config *c)
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
   ferry_cleanup_strvp (&c->default_sysctls);
+  ferry_cleanup_strvp (&c->dns_servers);
+  ferry_cleanup_strvp (&c->dns_searches);
+  ferry_cleanup_strvp (&c->dns_options);
   free (c->base_hosts_file);
   free (c->host_containers_internal_ip);
   free (c->cgroupns);

@@ -21,6 +21,9 @@
  *   env = ["NAME=VALUE", ...]         # and the containers.conf settings:
  *   default_ulimits = ["nofile=1024:2048"]
  *   default_sysctls = ["net.ipv4.ping_group_range=0 0"]
+ *   dns_servers = ["1.1.1.1"]         # before each container's --dns,
+ *   dns_searches = ["example.com"]    # --dns-search (unless that is .)
+ *   dns_options = ["ndots:2"]         # and --dns-option
  *   read_only = false
  *   log_driver = "k8s-file"           # k8s-file, journald or none
  *   log_size_max = -1                 # bytes: -1 no limit, else >= 8192
@@ -70,16 +73,23 @@ struct ferry_config
   char **env;             /* "NAME=VALUE", under the image's; NULL: none */
   char **default_ulimits; /* "nofile=SOFT:HARD", as --ulimit; NULL: none */
   char **default_sysctls; /* "NAME=VALUE", as --sysctl; NULL: none */
-  int read_only;          /* -1: not set (false), 0, 1 */
-  char *log_driver;       /* a driver of ferry_log_driver_canonical; NULL: k8s-file */
-  int64_t log_size_max;   /* bytes conmon keeps of a log; -1: no limit */
-  char *log_tag;          /* NULL or "": none */
-  char *tz;               /* as --tz: a zone or "local"; NULL or "": the image's */
-  int64_t pids_limit;     /* as --pids-limit (0: no limit); -1: not set (2048) */
-  int64_t shm_size;       /* bytes, as --shm-size; 0: not set (65536000) */
-  int oom_score_adj;      /* as --oom-score-adj, when oom_score_adj_set */
-  int oom_score_adj_set;  /* whether containers.conf gives oom_score_adj */
-  char *base_hosts_file;  /* /etc/hosts's first lines: a path, "image" or "none"; NULL: the host's */
+  /* dns_servers, dns_searches, dns_options: put before a container's own
+   * --dns, --dns-search and --dns-option each time its resolv.conf is
+   * written, as Podman does (not recorded: inspect shows the container's
+   * own); NULL: none.  */
+  char **dns_servers;
+  char **dns_searches;
+  char **dns_options;
+  int read_only;         /* -1: not set (false), 0, 1 */
+  char *log_driver;      /* a driver of ferry_log_driver_canonical; NULL: k8s-file */
+  int64_t log_size_max;  /* bytes conmon keeps of a log; -1: no limit */
+  char *log_tag;         /* NULL or "": none */
+  char *tz;              /* as --tz: a zone or "local"; NULL or "": the image's */
+  int64_t pids_limit;    /* as --pids-limit (0: no limit); -1: not set (2048) */
+  int64_t shm_size;      /* bytes, as --shm-size; 0: not set (65536000) */
+  char *base_hosts_file; /* /etc/hosts's first lines: a path, "image" or "none"; NULL: the host's */
+  int oom_score_adj;     /* as --oom-score-adj, when oom_score_adj_set */
+  int oom_score_adj_set; /* whether containers.conf gives oom_score_adj */
   char *host_containers_internal_ip; /* an address, or "none"; NULL: chosen as Podman's */
   /* The cgroup namespace of a container without --cgroupns, as written
    * (checked where it applies: ferry_config_cgroupns_host); NULL: not

@@ -793,6 +793,34 @@ cgroupns_host (ferry_engine_t *e, enum ferry_cgroupns mode, ferry_error_t *err)
   return mode == FERRY_CGROUPNS_HOST;
 }
 
+/* --cgroupns: "host" or "container:ID" in the record (by ID, which
+ * outlives a rename); nothing for one of its own.  */
+static int
+record_cgroupns (ferry_engine_t *e, const struct ferry_create_options *o, json_object *rec,
+                 ferry_error_t *err)
+{
+  struct ferry_container *peer = NULL;
+  cleanup_free char *mode = NULL;
+
+  if (o->cgroupns != FERRY_CGROUPNS_CONTAINER)
+    switch (cgroupns_host (e, o->cgroupns, err))
+      {
+      case -1:
+        return -1;
+      case 1:
+        json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
+        return 0;
+      default:
+        return 0;
+      }
+  if (ferry_container_lookup (e, o->cgroupns_container, &peer, err) < 0)
+    return ferry_error_wrap (err, "looking up container to share cgroup namespace with");
+  mode = xasprintf ("container:%s", peer->id);
+  ferry_container_free (peer);
+  json_object_object_add (rec, "CgroupNs", json_object_new_string (mode));
+  return 0;
+}
+
 static int
 record_devices (json_object *rec, char **texts, ferry_error_t *err)
 {
@@ -1957,14 +1985,8 @@ build_record (ferry_engine_t *e, const struct ferry_create_options *o, const str
     json_object_object_add (rec, "LabelDisable", json_object_new_boolean (1));
   if (o->privileged)
     json_object_object_add (rec, "Privileged", json_object_new_boolean (1));
-  switch (cgroupns_host (e, o->cgroupns, err))
-    {
-    case -1:
-      return -1;
-    case 1:
-      json_object_object_add (rec, "CgroupNs", json_object_new_string ("host"));
-      break;
-    }
+  if (record_cgroupns (e, o, rec, err) < 0)
+    return -1;
   if (record_devices (rec, o->devices, err) < 0 || record_expose (rec, o->expose, ic, err) < 0
       || record_ports (rec, o, ic, err) < 0
       || record_sysctls (rec, o->sysctls, strcmp (network, "host") == 0, err) < 0

@@ -108,6 +108,7 @@ enum ferry_cgroupns
   FERRY_CGROUPNS_DEFAULT,
   FERRY_CGROUPNS_HOST,
   FERRY_CGROUPNS_PRIVATE,
+  FERRY_CGROUPNS_CONTAINER, /* another container's: cgroupns_container */
 };
 
 struct ferry_stop_report;
@@ -174,8 +175,9 @@ struct ferry_create_options
   /* --cgroupns; unset, Podman's default: the host's namespace on cgroups
    * v1 (and hybrid), one of its own on v2 alone.  */
   enum ferry_cgroupns cgroupns;
-  char **devices; /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
-  char **sysctls; /* "NAME=VALUE", as typed; may be NULL */
+  const char *cgroupns_container; /* --cgroupns container:NAME's NAME */
+  char **devices;                 /* "HOST[:CONTAINER][:ACCESS]", as typed; may be NULL */
+  char **sysctls;                 /* "NAME=VALUE", as typed; may be NULL */
   /* --read-only-tmpfs=false: a read-only root gets no tmpfs on /tmp,
    * /var/tmp and /run, and /dev and /dev/shm are read-only too.  */
   int no_read_only_tmpfs;

@@ -1,7 +1,8 @@
 /* Containers that depend on another: those that joined its namespaces
- * (--network, --pid, --ipc or --uts container:ID, recorded by ID) or
- * require it (--requires), which Podman removes first with rm --depend
- * and refuses to orphan otherwise.  */
+ * (--network, --pid, --ipc, --uts or --cgroupns container:ID, recorded
+ * by ID) or require it (--requires),
+ * which Podman removes first with rm --depend and refuses to orphan
+ * otherwise.  */
 #include "container.h"
 #include "../util/json.h"
 #include "../util/xalloc.h"
@@ -20,11 +21,11 @@ requires_id (json_object *rec, const char *id)
   return 0;
 }
 
-/* True when REC's namespace mode FIELD is container ID's.  */
+/* True when REC's namespace mode KEY is container:ID.  */
 static int
-joins_id (json_object *rec, const char *field, const char *id)
+joins_id (json_object *rec, const char *key, const char *id)
 {
-  const char *mode = ferry_json_get_string (rec, field);
+  const char *mode = ferry_json_get_string (rec, key);
 
   return mode && strncmp (mode, "container:", 10) == 0 && strcmp (mode + 10, id) == 0;
 }
@@ -33,12 +34,12 @@ joins_id (json_object *rec, const char *field, const char *id)
 static int
 depends_on (const struct ferry_container *c, const char *id)
 {
-  static const char *const ns_fields[] = { "Network", "PidMode", "IpcMode", "UTSMode" };
+  static const char *const modes[] = { "Network", "PidMode", "IpcMode", "UTSMode", "CgroupNs" };
 
   if (strcmp (c->id, id) == 0)
     return 0;
-  for (size_t i = 0; i < sizeof (ns_fields) / sizeof (*ns_fields); i++)
-    if (joins_id (c->record, ns_fields[i], id))
+  for (size_t i = 0; i < sizeof (modes) / sizeof (modes[0]); i++)
+    if (joins_id (c->record, modes[i], id))
       return 1;
   return requires_id (c->record, id);
 }

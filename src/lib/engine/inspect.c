@@ -1251,9 +1251,7 @@ host_config_json (ferry_engine_t *e, const struct ferry_container *c, const char
   json_object_object_add (host, "Binds", binds_json (c));
   /* ferry manages cgroups itself, through cgroupfs.  */
   json_object_object_add (host, "CgroupManager", json_object_new_string ("cgroupfs"));
-  json_object_object_add (
-      host, "CgroupMode",
-      json_object_new_string (ferry_json_string_equals (r, "CgroupNs", "host") ? "host" : "private"));
+  json_object_object_add (host, "CgroupMode", member_or (r, "CgroupNs", json_object_new_string ("private")));
   json_object_object_add (host, "ContainerIDFile",
                           member_or (r, "ContainerIDFile", json_object_new_string ("")));
   json_object_object_add (host, "LogConfig", log_config_json (e, c, log));

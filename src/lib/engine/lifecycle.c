@@ -314,12 +314,12 @@ status_gateway (json_object *rec, json_object *status)
 }
 
 static char *
-resolv_conf_text (const struct ferry_container *c, json_object *status)
+resolv_conf_text (ferry_engine_t *e, const struct ferry_container *c, json_object *status)
 {
   int host_network = ferry_json_string_equals (c->record, "Network", "host");
-  cleanup_strv char **servers = json_to_strv (ferry_json_get_array (c->record, "Dns"));
-  cleanup_strv char **search = json_to_strv (ferry_json_get_array (c->record, "DnsSearch"));
-  cleanup_strv char **options = json_to_strv (ferry_json_get_array (c->record, "DnsOptions"));
+  cleanup_strv char **servers = ferry_network_resolver_list (e, c->record, "Dns");
+  cleanup_strv char **search = ferry_network_resolver_list (e, c->record, "DnsSearch");
+  cleanup_strv char **options = ferry_network_resolver_list (e, c->record, "DnsOptions");
   cleanup_strv char **net_servers = status_strings (c->record, status, "dns_server_ips");
   cleanup_strv char **net_search = status_strings (c->record, status, "dns_search_domains");
   cleanup_error ferry_error_t ignored = NULL;
@@ -523,7 +523,7 @@ write_etc_files (ferry_engine_t *e, const struct ferry_container *c, json_object
     }
   if (! json_object_get_boolean (json_object_object_get (c->record, "UseImageResolvConf")))
     {
-      resolv_data = resolv_conf_text (c, status);
+      resolv_data = resolv_conf_text (e, c, status);
       if (ferry_write_file_atomic (resolv, resolv_data, strlen (resolv_data), 0644, err) < 0)
         return -1;
     }
@@ -1759,8 +1759,9 @@ path_is_under (const char *path, const char *dir)
   return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-/* Whether C mounts something at PATH, above it or below it: the
- * runtime makes the directories on a mount's way, as Podman counts on.  */
+/* Whether C mounts something at PATH, above it or below it: the runtime
+ * makes the directories on the way to a mount, so, as with Podman, a
+ * workdir that leads to one is there by the time the process starts.  */
 static int
 workdir_is_mounted (const struct ferry_container *c, const char *path)
 {
@@ -1778,7 +1779,7 @@ workdir_is_mounted (const struct ferry_container *c, const char *path)
 /* The working directory must be one in ROOTFS, or, when it is the image's,
  * a path the runtime can make there: a file on its way is Podman's 126
  * ("detecting workdir"), and one the user named that is not there (nor
- * under a mount) Podman's "does not exist".  */
+ * on the way to or under a mount) Podman's "does not exist".  */
 static int
 check_workdir (const struct ferry_container *c, const char *rootfs, ferry_error_t *err)
 {

@@ -1847,6 +1847,37 @@ aliases_with_short_id (json_object *att, const char *id)
 }
 
 /* netavark's options for container C: all its networks, or ONLY.  */
+char **
+ferry_network_resolver_list (ferry_engine_t *e, json_object *rec, const char *key)
+{
+  json_object *own = ferry_json_get_array (rec, key);
+  char **conf = strcmp (key, "Dns") == 0         ? e->config.dns_servers
+                : strcmp (key, "DnsSearch") == 0 ? e->config.dns_searches
+                                                 : e->config.dns_options;
+  char **v = xmalloc0 (sizeof (char *));
+  size_t n = 0;
+
+  for (size_t i = 0; i < ferry_json_array_length (own); i++)
+    if (strcmp (key, "DnsSearch") == 0 && ferry_json_string_value (json_object_array_get_idx (own, i))
+        && strcmp (ferry_json_string_value (json_object_array_get_idx (own, i)), ".") == 0)
+      conf = NULL;
+  for (size_t i = 0; conf && conf[i]; i++)
+    {
+      char ip[FERRY_IP_TEXT_MAX];
+
+      if (strcmp (key, "Dns") == 0 && ferry_dns_ip_canonical (conf[i], ip) < 0)
+        continue;
+      ferry_strv_append (&v, &n, strcmp (key, "Dns") == 0 ? ip : conf[i]);
+    }
+  for (size_t i = 0; i < ferry_json_array_length (own); i++)
+    {
+      const char *s = ferry_json_string_value (json_object_array_get_idx (own, i));
+      if (s)
+        ferry_strv_append (&v, &n, s);
+    }
+  return v;
+}
+
 static json_object *
 netavark_options (ferry_engine_t *e, const struct ferry_container *c, const char *only, ferry_error_t *err)
 {
@@ -1865,10 +1896,20 @@ netavark_options (ferry_engine_t *e, const struct ferry_container *c, const char
       copy = json_object_new_array ();
     json_object_object_add (o, "port_mappings", copy);
   }
-  /* --dns: aardvark-dns forwards the container's queries to these, as
-   * with Podman, whose resolv.conf names aardvark-dns alone.  */
-  if (ferry_json_get_array (c->record, "Dns"))
-    json_object_object_add (o, "dns_servers", json_object_get (ferry_json_get_array (c->record, "Dns")));
+  /* --dns (after containers.conf's): aardvark-dns forwards the
+   * container's queries to these, as with Podman, whose resolv.conf names
+   * aardvark-dns alone.  */
+  {
+    cleanup_strv char **servers = ferry_network_resolver_list (e, c->record, "Dns");
+    json_object *list = json_object_new_array ();
+
+    for (size_t k = 0; servers[k]; k++)
+      json_object_array_add (list, json_object_new_string (servers[k]));
+    if (servers[0])
+      json_object_object_add (o, "dns_servers", list);
+    else
+      json_object_put (list);
+  }
   json_object_object_foreach (networks, name, att)
   {
     json_object *def = NULL, *n, *ips;

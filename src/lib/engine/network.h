@@ -219,4 +219,11 @@ int ferry_network_record_bridged (json_object *rec);
  * one again (network connect).  */
 int ferry_network_record_bridge_mode (json_object *rec);
 
+/* The resolver settings of a container's resolv.conf, as Podman makes
+ * them: containers.conf's dns_servers, dns_searches or dns_options
+ * (KEY "Dns", "DnsSearch" or "DnsOptions"), then the container's own; a
+ * --dns-search of "." stands alone.  Servers that are no address are left
+ * out.  NULL-terminated, the caller's to free.  */
+char **ferry_network_resolver_list (ferry_engine_t *e, json_object *rec, const char *key);
+
 #endif

@@ -20,6 +20,7 @@ static const struct
   [FERRY_NS_PID] = { "--pid", "PidMode", "pid", "PID" },
   [FERRY_NS_IPC] = { "--ipc", "IpcMode", "ipc", "IPC" },
   [FERRY_NS_UTS] = { "--uts", "UTSMode", "uts", "UTS" },
+  [FERRY_NS_CGROUP] = { "--cgroupns", "CgroupNs", "cgroup", "cgroup" },
 };
 
 int
@@ -102,6 +103,16 @@ ferry_ns_modes_record (ferry_engine_t *e, const struct ferry_create_options *o, 
           if (ferry_container_lookup (e, mode + 10, &peer, err) < 0)
             return ferry_error_wrap (err, "looking up container to share %s namespace with (%s %s)",
                                      KINDS[k].type, KINDS[k].flag, mode);
+          /* Podman keeps a private IPC namespace to its container.  */
+          if (k == FERRY_NS_IPC && ferry_json_string_equals (peer->record, "IpcMode", "private"))
+            {
+              ferry_make_error (err, 0,
+                                "joining IPC of container %s is not allowed: non-shareable IPC (hint: use "
+                                "IpcMode:shareable for the donor container)",
+                                peer->id);
+              ferry_container_free (peer);
+              return -1;
+            }
           by_id = xasprintf ("container:%s", peer->id);
           ferry_container_free (peer);
           mode = by_id;
@@ -181,7 +192,7 @@ ferry_ns_modes_apply (ferry_engine_t *e, const struct ferry_container *c, json_o
 {
   json_object *nss = json_object_object_get (json_object_object_get (spec, "linux"), "namespaces");
 
-  for (int k = FERRY_NS_PID; k <= FERRY_NS_UTS; k++)
+  for (int k = FERRY_NS_PID; k <= FERRY_NS_CGROUP; k++)
     {
       const char *mode = ferry_json_get_string (c->record, KINDS[k].record);
       cleanup_free char *path = NULL;

@@ -17,6 +17,7 @@ enum ferry_ns_kind
   FERRY_NS_PID,
   FERRY_NS_IPC,
   FERRY_NS_UTS,
+  FERRY_NS_CGROUP, /* --cgroupns: recorded by container.c, joined here */
 };
 
 /* Checks MODE for KIND as create takes it: *OUT gets what the record
@@ -29,8 +30,8 @@ int ferry_ns_mode_check (enum ferry_ns_kind kind, const char *mode, const char *
 int ferry_ns_modes_record (ferry_engine_t *e, const struct ferry_create_options *o, json_object *rec,
                            ferry_error_t *err);
 
-/* Sets the pid, ipc and uts entries of SPEC's linux.namespaces as C's
- * record says: left out for the host's, a path to join; the host's
+/* Sets the pid, ipc, uts and cgroup entries of SPEC's linux.namespaces as
+ * C's record says: left out for the host's, a path to join; the host's
  * /dev/shm for IPC host, none for IPC none; no hostname with the host's
  * UTS namespace.  */
 int ferry_ns_modes_apply (ferry_engine_t *e, const struct ferry_container *c, json_object *spec,

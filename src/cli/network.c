@@ -453,6 +453,10 @@ network_inspect_template_object (ferry_engine_t *e, json_object *def)
   json_object *o = network_report (e, def, 1);
 
   json_object_object_add (o, "Labels", ferry_cli_tpl_map (ferry_json_get_object (def, "labels")));
+  /* Podman's inspect report answers {{.Id}} too, where its ls says no
+   * such field.  */
+  json_object_object_add (o, "Id", json_object_get (json_object_object_get (o, "ID")));
+  ferry_cli_tpl_hide (o, "Id");
   return o;
 }
 

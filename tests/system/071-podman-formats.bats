@@ -310,6 +310,13 @@ v2           local" ]
 	[ "$(f network ls --filter name=^fnet | normalise)" = "$(podman_t network ls --filter name=^fnet | normalise)" ]
 	[ "$(f network ls --filter name=fnet1 --format '{{.ID}}')" = "$(f network inspect --format '{{.ID}}' fnet1 | cut -c1-12)" ]
 	[ "$(f network ls --filter name=fnet1 --no-trunc --format '{{.ID}}')" = "$(f network inspect --format '{{.ID}}' fnet1)" ]
+	# Podman's inspect report answers {{.Id}} as well; its ls does not.
+	[ "$(f network inspect --format '{{.Id}}' fnet1)" = "$(f network inspect --format '{{.ID}}' fnet1)" ]
+	[ "$(podman_t network inspect --format '{{.Id}}' fnet1)" = "$(podman_t network inspect --format '{{.ID}}' fnet1)" ]
+	run_ferry network ls --format '{{.Id}}'
+	assert_status 125
+	run podman_t network ls --format '{{.Id}}'
+	[ "$status" -eq 125 ]
 	for bad in "--format {{.Nope}}" "--filter bogus=1"; do
 		run_ferry network ls $bad
 		assert_status 125

@@ -56,12 +56,19 @@ ferry_cmd_version (int argc, char **argv)
     return r - 1;
   if (optind < argc)
     return ferry_cli_failf ("`ferry version` takes no arguments (got `%s`)", argv[optind]);
+  json_object_object_add (o, "Client", version_client ());
   if (format == NULL)
     {
-      printf ("ferry version %s\n", FERRY_VERSION);
+      /* Podman's table, without the lines of a Go build (Go Version,
+       * Built, Build Origin) that ferry has no answer for.  */
+      json_object *client = json_object_object_get (o, "Client");
+
+      printf ("%-15s%s\n", "Client:", "ferry");
+      printf ("%-15s%s\n", "Version:", ferry_json_get_string (client, "Version"));
+      printf ("%-15s%s\n", "API Version:", ferry_json_get_string (client, "APIVersion"));
+      printf ("%-15s%s\n", "OS/Arch:", ferry_json_get_string (client, "OsArch"));
       return 0;
     }
-  json_object_object_add (o, "Client", version_client ());
   /* As Podman's without a remote service: its JSON shows the client only;
    * a template finds the same under .Server, and the client's fields bare
    * ({{.Version}}) as Podman's older templates had them.  */

@@ -174,7 +174,7 @@ kube_steps() {
 	# The bind mount's volume is named after its path, which is the
 	# test's own.
 	name=$(echo "${TEST_TMP#/}/bind" | tr '/_' '--' | tr '[:upper:]' '[:lower:]')
-	sed -i -e "s/tmp-host-0/$name-host-0/" -e "s/ferry-VERSION/ferry-$(f version | awk '{print $3}')/" "$TEST_TMP/want"
+	sed -i -e "s/tmp-host-0/$name-host-0/" -e "s/ferry-VERSION/ferry-$(f --version | awk '{print $3}')/" "$TEST_TMP/want"
 	diff -u "$TEST_TMP/want" "$TEST_TMP/got"
 	# Each document parses as YAML, and the Pod says what the container is.
 	if python3 -c 'import yaml' 2>/dev/null; then

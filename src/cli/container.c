@@ -2270,6 +2270,9 @@ target_resolve (ferry_engine_t *e, const struct targets *t, const char *ref, con
   ferry_error_t err = NULL;
   int code;
 
+  /* Refused before the lookup, --ignore or not, as Podman's.  */
+  if (ref[0] == '\0' || strcmp (ref, "/") == 0)
+    return ferry_cli_failf ("name or ID cannot be empty");
   if (ferry_container_lookup (e, ref, &c, &err) == 0)
     {
       size_t i;
@@ -2291,7 +2294,8 @@ target_resolve (ferry_engine_t *e, const struct targets *t, const char *ref, con
     {
       ferry_error_release (&err);
       ferry_make_error_kind (&err, FERRY_ERROR_NOT_FOUND,
-                             "no container with ID or name \"%s\" found: no such container", ref);
+                             "no container with ID or name \"%s\" found: no such container",
+                             ref[0] == '/' ? ref + 1 : ref);
     }
   ferry_cli_fail (&err);
   return code;
@@ -3889,6 +3893,8 @@ container_exists (int argc, char **argv)
     return r < 0 ? FERRY_EXIT_ERROR : 0;
   if (argc - optind != 1)
     return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  if (argv[optind][0] == '\0' || strcmp (argv[optind], "/") == 0)
+    return ferry_cli_failf ("name or ID cannot be empty");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

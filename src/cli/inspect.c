@@ -368,7 +368,12 @@ inspect_lookup (const char *ref, bool for_template, void *data, ferry_error_t *e
       if (strcmp (type, "container") == 0)
         {
           struct ferry_container *c = NULL;
-          if (ferry_container_lookup (e, ref, &c, err) == 0)
+          /* Podman's inspect looks "/" up as it is: no container has it.  */
+          int found = strcmp (ref, "/") == 0
+                          ? ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "no such container %s", ref)
+                          : ferry_container_lookup (e, ref, &c, err);
+
+          if (found == 0)
             {
               o = container_object (e, c, f, err);
               ferry_container_free (c);
@@ -441,6 +446,11 @@ inspect_run (int argc, char **argv, struct inspect_flags *f)
   ret = inspect_check (f, argc - optind);
   if (ret)
     return ret;
+  /* Podman's container lookup refuses an empty name before any output.  */
+  if (f->type == NULL || strcmp (f->type, "container") == 0)
+    for (int i = optind; i < argc; i++)
+      if (argv[i][0] == '\0')
+        return ferry_cli_failf ("name or ID cannot be empty");
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

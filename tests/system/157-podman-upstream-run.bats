@@ -339,3 +339,40 @@ tz_sequence() {
 		  out: EST
 	EOF
 }
+
+empty_name_sequence() {
+	local t=$1
+	step "$t" container exists ""
+	step "$t" stop ""
+	step "$t" rm -f ""
+	step "$t" logs ""
+	step "$t" inspect ""
+	step "$t" container inspect ""
+	step "$t" rm /
+	step "$t" inspect /
+	step "$t" rm /nosuch
+}
+
+@test "an empty name is refused before any lookup, and a /NAME not found is named without its slash, as Podman's" {
+	audit_compare_expected empty_name_sequence <<-'EOF'
+		$ container exists  -> 125
+		  err: Error: name or ID cannot be empty
+		$ stop  -> 125
+		  err: Error: name or ID cannot be empty
+		$ rm -f  -> 125
+		  err: Error: name or ID cannot be empty
+		$ logs  -> 125
+		  err: Error: name or ID cannot be empty
+		$ inspect  -> 125
+		  err: Error: name or ID cannot be empty
+		$ container inspect  -> 125
+		  err: Error: name or ID cannot be empty
+		$ rm / -> 125
+		  err: Error: name or ID cannot be empty
+		$ inspect / -> 125
+		  out: []
+		  err: Error: no such object: "/"
+		$ rm /nosuch -> 1
+		  err: Error: no container with ID or name "nosuch" found: no such container
+	EOF
+}

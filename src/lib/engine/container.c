@@ -2230,6 +2230,10 @@ ferry_container_find (ferry_engine_t *e, const char *ref, struct ferry_container
   /* "/NAME", as Docker shows names, is NAME to Podman's lookups.  */
   if (ref[0] == '/')
     ref++;
+  /* Podman's words; still not found to the engine, so that a record
+   * naming no container settles as one whose container is gone.  */
+  if (ref[0] == '\0')
+    return ferry_make_error_kind (err, FERRY_ERROR_NOT_FOUND, "name or ID cannot be empty");
   if (find_row (e, ref, out, err) < 0)
     return -1;
   if (*out == NULL)

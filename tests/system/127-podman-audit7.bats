@@ -59,7 +59,7 @@ cgroupns_sequence() {
 		  out: c2 host
 		  out: c3 private
 		$ create --cgroupns sideways localhost/ferry-test:latest true -> 125
-		  err: Error: unrecognized namespace mode sideways passed: --cgroupns takes private or host
+		  err: Error: unrecognized namespace mode sideways passed: --cgroupns takes private, host or container:NAME
 		$ ps -a --format {{.Names}} --sort names -> 0
 		  out: c1
 		  out: c2

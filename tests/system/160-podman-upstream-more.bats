@@ -226,3 +226,26 @@ ipc_sequence() {
 		  shared
 	EOF
 }
+
+annotations_sequence() {
+	local t=$1
+	"$t" create --name an1 --annotation b=3 --annotation c=4 $IMG true >/dev/null
+	"$t" create --name an2 $IMG true >/dev/null
+	for c in an1 an2; do
+		show "$t" inspect --format '{{index .Config.Annotations "a"}}|{{index .Config.Annotations "b"}}|{{index .Config.Annotations "c"}}|{{index .Config.Annotations "bad"}}|{{index .Config.Annotations "k"}}' "$c"
+	done
+	"$t" rm an1 an2 >/dev/null
+}
+
+@test "containers.conf's annotations are every container's, under its own --annotation, as Podman's (800-config)" {
+	cat >>"$CONTAINERS_CONF" <<-'EOF'
+		[containers]
+		annotations = ["a=1", "b=2", "bad", "k=v=w"]
+	EOF
+	compare_output_with_podman annotations_sequence <<-'EOF'
+		$ inspect --format {{index .Config.Annotations "a"}}|{{index .Config.Annotations "b"}}|{{index .Config.Annotations "c"}}|{{index .Config.Annotations "bad"}}|{{index .Config.Annotations "k"}} an1 -> 0
+		  1|3|4||v=w
+		$ inspect --format {{index .Config.Annotations "a"}}|{{index .Config.Annotations "b"}}|{{index .Config.Annotations "c"}}|{{index .Config.Annotations "bad"}}|{{index .Config.Annotations "k"}} an2 -> 0
+		  1|2|||v=w
+	EOF
+}

@@ -148,6 +148,9 @@ ferry_config_cgroupns_host (const struct ferry_config *c, int cgroup2_only, ferr
                            mode);
 }
 
+static int want_podman_type (const struct ferry_toml_where *t, const char *section, const char *key,
+                             const struct ferry_toml_value *v, ferry_error_t *err);
+
 /* The [containers] settings that both files give: containers.conf's.  */
 static int
 set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, const char *key,
@@ -176,13 +179,24 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
            || strcmp (key, "dns_options") == 0)
     {
       /* Checked where they are used, as Podman, which starts no
-       * container with a bad one but runs every other command.  */
-      if (ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0)
+       * container with a bad one but runs every other command; another
+       * type in Podman's words, as when ferry did not read them.  */
+      if (want_podman_type (t, "containers", key, v, err) < 0
+          || ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0)
         return -1;
       set_list (strcmp (key, "dns_servers") == 0    ? &c->dns_servers
                 : strcmp (key, "dns_searches") == 0 ? &c->dns_searches
                                                     : &c->dns_options,
                 v);
+    }
+  else if (strcmp (key, "annotations") == 0)
+    {
+      /* Taken as Podman takes them: "K" is K with an empty value; another
+       * type in Podman's words, as when ferry did not read them.  */
+      if (want_podman_type (t, "containers", key, v, err) < 0
+          || ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0)
+        return -1;
+      set_list (&c->annotations, v);
     }
   else if (strcmp (key, "read_only") == 0)
     {
@@ -931,6 +945,7 @@ ferry_config_release (struct ferry_config *c)
   ferry_cleanup_strvp (&c->dns_servers);
   ferry_cleanup_strvp (&c->dns_searches);
   ferry_cleanup_strvp (&c->dns_options);
+  ferry_cleanup_strvp (&c->annotations);
   free (c->base_hosts_file);
   free (c->host_containers_internal_ip);
   free (c->cgroupns);

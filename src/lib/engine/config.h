@@ -80,6 +80,7 @@ struct ferry_config
   char **dns_servers;
   char **dns_searches;
   char **dns_options;
+  char **annotations;    /* "K=V", under a container's own --annotation; NULL: none */
   int read_only;         /* -1: not set (false), 0, 1 */
   char *log_driver;      /* a driver of ferry_log_driver_canonical; NULL: k8s-file */
   int64_t log_size_max;  /* bytes conmon keeps of a log; -1: no limit */

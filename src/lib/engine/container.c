@@ -2475,14 +2475,16 @@ ulimit_name (const char *text)
 /* What containers.conf gives when the command line does not say: its
  * environment (under the image's), its ulimits but those --ulimit names,
  * read_only, log_driver and log_tag (before --log-opt, which wins), tz,
- * pids_limit and oom_score_adj.  (Its init, Podman 5.4 does not apply either.)
- * *ULIMITS and *LOG_OPTS are the caller's to free.  */
+ * pids_limit, oom_score_adj and annotations (before --annotation, which
+ * wins).  (Its init, Podman 5.4 does not apply either.)  *ULIMITS,
+ * *LOG_OPTS and *ANNOTATIONS are the caller's to free.  */
 static void
 apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
-                       struct ferry_create_options *chosen, char ***ulimits, char ***log_opts)
+                       struct ferry_create_options *chosen, char ***ulimits, char ***log_opts,
+                       char ***annotations)
 {
   const struct ferry_config *cf = &e->config;
-  size_t n_ulimits = 0, n_opts = 0;
+  size_t n_ulimits = 0, n_opts = 0, n_annotations = 0;
   ferry_error_t ignored = NULL;
   /* --ulimit host drops the ones given (the caller checked them).  */
   char **own_ulimits = ulimit_host_at (o->ulimits, &ignored) >= 0 ? NULL : o->ulimits;
@@ -2513,6 +2515,14 @@ apply_config_defaults (ferry_engine_t *e, const struct ferry_create_options *o,
   for (size_t i = 0; o->log_opts && o->log_opts[i]; i++)
     ferry_strv_append (log_opts, &n_opts, o->log_opts[i]);
   chosen->log_opts = *log_opts;
+  if (cf->annotations && cf->annotations[0])
+    {
+      for (size_t i = 0; cf->annotations[i]; i++)
+        ferry_strv_append (annotations, &n_annotations, cf->annotations[i]);
+      for (size_t i = 0; o->annotations && o->annotations[i]; i++)
+        ferry_strv_append (annotations, &n_annotations, o->annotations[i]);
+      chosen->annotations = *annotations;
+    }
   for (size_t i = 0; cf->default_ulimits && cf->default_ulimits[i]; i++)
     {
       cleanup_free char *name = ulimit_name (cf->default_ulimits[i]);
@@ -2866,6 +2876,7 @@ container_create (ferry_engine_t *e, const struct ferry_create_options *o, char 
   struct ferry_create_options chosen;
   cleanup_strv char **ulimits = NULL;
   cleanup_strv char **log_opts = NULL;
+  cleanup_strv char **annotations = NULL;
   cleanup_lock int lock = -1;
 
   if (o->replace && o->name == NULL)
@@ -2929,7 +2940,7 @@ container_create (ferry_engine_t *e, const struct ferry_create_options *o, char 
       ferry_image_free (img);
       return -1;
     }
-  apply_config_defaults (e, o, &chosen, &ulimits, &log_opts);
+  apply_config_defaults (e, o, &chosen, &ulimits, &log_opts, &annotations);
   /* container:NAME joins that container's network namespace: recorded
    * by ID, which outlives a rename.  */
   if (o->network && strncmp (o->network, "container:", 10) == 0)

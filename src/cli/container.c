@@ -1572,6 +1572,12 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
             a->o.cgroupns = FERRY_CGROUPNS_CONTAINER;
             a->o.cgroupns_container = optarg + 10;
           }
+        else if (strcmp (optarg, "container:") == 0)
+          {
+            ferry_cli_failf ("invalid config provided: namespace mode container requires a value: give "
+                             "--cgroupns container:NAME");
+            return -1;
+          }
         else
           {
             ferry_cli_failf ("unrecognized namespace mode %s passed: --cgroupns takes private, host or "

@@ -376,3 +376,25 @@ empty_name_sequence() {
 		  err: Error: no container with ID or name "nosuch" found: no such container
 	EOF
 }
+
+container_mode_sequence() {
+	local t=$1 flag
+	for flag in --cgroupns --ipc --pid --uts --network; do
+		step "$t" create "$flag" container: "$IMG" true
+	done
+}
+
+@test "a container: namespace mode without a name is refused in Podman's words, whichever the namespace" {
+	audit_compare_expected container_mode_sequence <<-'EOF'
+		$ create --cgroupns container: localhost/ferry-test:latest true -> 125
+		  err: Error: invalid config provided: namespace mode container requires a value: give --cgroupns container:NAME
+		$ create --ipc container: localhost/ferry-test:latest true -> 125
+		  err: Error: invalid config provided: namespace mode container requires a value: give --ipc container:NAME
+		$ create --pid container: localhost/ferry-test:latest true -> 125
+		  err: Error: invalid config provided: namespace mode container requires a value: give --pid container:NAME
+		$ create --uts container: localhost/ferry-test:latest true -> 125
+		  err: Error: invalid config provided: namespace mode container requires a value: give --uts container:NAME
+		$ create --network container: localhost/ferry-test:latest true -> 125
+		  err: Error: invalid config provided: namespace mode container requires a value: give --network container:NAME
+	EOF
+}

@@ -43,6 +43,11 @@ ferry_ns_mode_check (enum ferry_ns_kind kind, const char *mode, const char **out
       *out = mode;
       return 0;
     }
+  if (strcmp (mode, "container:") == 0)
+    return ferry_make_error (err, 0,
+                             "invalid config provided: namespace mode container requires a value: give %s "
+                             "container:NAME",
+                             KINDS[kind].flag);
   if (strncmp (mode, "ns:", 3) == 0)
     {
       int e = mode[3] != '/' || strchr (mode, '\n') ? ENOENT : access (mode + 3, F_OK) < 0 ? errno : 0;

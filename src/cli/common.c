@@ -526,7 +526,7 @@ ferry_cli_engine_open (ferry_engine_t **out, ferry_error_t *err)
 {
   if (ferry_engine_open_full (ferry_global.root, ferry_global.runroot, ferry_global.runtime,
                               ferry_global.log_level, ferry_global.config, ferry_global.tmpdir,
-                              ferry_global.runtime_flags, out, err)
+                              ferry_global.runtime_flags, ferry_global.modules, out, err)
       < 0)
     return -1;
   ferry_cdi_set_spec_dirs (*out, ferry_global.cdi_spec_dirs);

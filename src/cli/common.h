@@ -44,6 +44,8 @@ struct ferry_global
   int out_deferred;     /* main's options: --out and --noout applied after them */
   char **cdi_spec_dirs; /* --cdi-spec-dir, NULL-terminated; may be NULL */
   size_t n_cdi_spec_dirs;
+  char **modules; /* --module, resolved to absolute paths, NULL-terminated; may be NULL */
+  size_t n_modules;
 };
 
 extern struct ferry_global ferry_global;

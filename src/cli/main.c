@@ -3,6 +3,8 @@
 #include "commands.h"
 #include "template.h"
 #include "image/auth.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -114,6 +116,9 @@ usage (FILE *out)
          "  --out FILE          send ferry's own output to FILE; what containers write still\n"
          "                      goes to the standard output\n"
          "  --noout             discard ferry's own output (containers' output stays)\n"
+         "  --module NAME       read the containers.conf module NAME (a path, or a file of\n"
+         "                      /etc/containers/containers.conf.modules) after containers.conf\n"
+         "                      (repeatable; before the command only)\n"
          "  -v, --version       print the version\n"
          "\nSettings (the default network and mode) come from $FERRY_CONFIG, else\n"
          "/etc/ferry/ferry.conf when it exists, over the [containers] settings of\n"
@@ -237,6 +242,54 @@ defaults_from_env (void)
   ferry_global.config = (v = getenv ("FERRY_CONFIG")) && *v ? v : NULL;
 }
 
+/* Options of main's own, before the command.  */
+enum
+{
+  OPT_MAIN_MODULE = 0x4D00,
+};
+
+/* --module NAME, as Podman resolves it for root: an absolute path as it
+ * is, else NAME under /etc's module directory, then /usr/share's; NULL
+ * (and said why, in Podman's words and shape) when none is there.  */
+static char *
+resolve_module (const char *name)
+{
+  static const char *const dirs[]
+      = { "/etc/containers/containers.conf.modules", "/usr/share/containers/containers.conf.modules", NULL };
+  cleanup_free char *first = NULL;
+  int first_errno = ENOENT;
+
+  if (name[0] == '/')
+    {
+      if (access (name, F_OK) == 0)
+        return xstrdup (name);
+      first_errno = errno;
+      first = xstrdup (name);
+    }
+  else
+    for (size_t i = 0; dirs[i]; i++)
+      {
+        char *path = name[0] ? xasprintf ("%s/%s", dirs[i], name) : xstrdup (dirs[i]);
+
+        if (name[0] && access (path, F_OK) == 0)
+          return path;
+        if (first == NULL)
+          {
+            first_errno = name[0] ? errno : ENOENT;
+            first = path;
+          }
+        else
+          free (path);
+      }
+  fflush (stdout);
+  fprintf (stderr,
+           "Failed to obtain ferry configuration: could not resolve module \"%s\": faccessat %s: %s: give "
+           "--module an absolute path or the name of a file in %s\n",
+           name, first, first_errno == ENOENT ? "no such file or directory" : strerror (first_errno),
+           dirs[0]);
+  return NULL;
+}
+
 /* An auth-file entry passed over, told as Podman tells it.  */
 static void
 warn_auth (const char *msg)
@@ -249,6 +302,8 @@ main (int argc, char **argv)
 {
   static const struct option long_options[] = {
     FERRY_GLOBAL_OPTIONS,
+    /* Before the command only, as Podman's.  */
+    { "module", required_argument, NULL, OPT_MAIN_MODULE },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
@@ -271,6 +326,16 @@ main (int argc, char **argv)
 
       if (c == 'v')
         return cmd_version (0, NULL);
+      if (c == OPT_MAIN_MODULE)
+        {
+          char *path = resolve_module (optarg);
+
+          /* Podman's exit code for a configuration it cannot read.  */
+          if (path == NULL)
+            return 1;
+          ferry_strv_push (&ferry_global.modules, &ferry_global.n_modules, path);
+          continue;
+        }
       r = ferry_cli_common_option (c, "", argv);
       if (r < 0)
         return FERRY_EXIT_ERROR;

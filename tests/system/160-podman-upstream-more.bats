@@ -249,3 +249,37 @@ annotations_sequence() {
 		  1|2|||v=w
 	EOF
 }
+
+module_sequence() {
+	local t=$1
+	"$t" --module="$TEST_TMP/m1.conf" create --name mo1 $IMG true >/dev/null
+	show "$t" inspect --format '{{index .Config.Annotations "module"}}' mo1
+	"$t" --module="$TEST_TMP/m1.conf" --module="$TEST_TMP/m2.conf" create --name mo2 $IMG true >/dev/null
+	show "$t" inspect --format '{{index .Config.Annotations "module"}} {{index .Config.Annotations "second"}}' mo2
+	show "$t" create --module="$TEST_TMP/m1.conf" $IMG true
+	"$t" rm mo1 mo2 >/dev/null
+}
+
+@test "--module reads a containers.conf module before the command, later modules winning, as Podman's (800-config)" {
+	printf "[containers]\nannotations=['module=m1']\n" >"$TEST_TMP/m1.conf"
+	printf "[containers]\nannotations=['module=m2', 'second=yes']\n" >"$TEST_TMP/m2.conf"
+	compare_output_with_podman module_sequence <<-'EOF'
+		$ inspect --format {{index .Config.Annotations "module"}} mo1 -> 0
+		  m1
+		$ inspect --format {{index .Config.Annotations "module"}} {{index .Config.Annotations "second"}} mo2 -> 0
+		  m2 yes
+		$ create --module=TMP/m1.conf localhost/ferry-test:latest true -> 125
+		  Error: unknown flag: --module
+		  See 'TOOL create --help'
+	EOF
+	# A module that is not there: Podman's words and exit status 1, no
+	# Error: before them.
+	run_ferry --module="$TEST_TMP/none,comma" nosuchcommand
+	assert_status 1
+	[ "$output" = "Failed to obtain ferry configuration: could not resolve module \"$TEST_TMP/none,comma\": faccessat $TEST_TMP/none,comma: no such file or directory: give --module an absolute path or the name of a file in /etc/containers/containers.conf.modules" ]
+	if command -v podman >/dev/null; then
+		run podman_t --module="$TEST_TMP/none,comma" nosuchcommand
+		[ "$status" -eq 1 ]
+		[[ "$output" == "Failed to obtain podman configuration: could not resolve module \"$TEST_TMP/none,comma\": faccessat $TEST_TMP/none,comma: no such file or directory"* ]]
+	fi
+}

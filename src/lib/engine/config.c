@@ -831,9 +831,10 @@ read_if_exists (const char *path, struct ferry_config *c, ferry_error_t *err)
 
 /* As Podman reads containers.conf (containers.conf(5)) for root:
  * $CONTAINERS_CONF alone when set, else the distribution's file, the
- * administrator's and the drop-ins; then $CONTAINERS_CONF_OVERRIDE.  */
+ * administrator's and the drop-ins; then the --module files MODULES; then
+ * $CONTAINERS_CONF_OVERRIDE.  */
 static int
-read_containers_conf (struct ferry_config *c, ferry_error_t *err)
+read_containers_conf (struct ferry_config *c, char *const *modules, ferry_error_t *err)
 {
   const char *env = getenv ("CONTAINERS_CONF");
   const char *override = getenv ("CONTAINERS_CONF_OVERRIDE");
@@ -847,6 +848,9 @@ read_containers_conf (struct ferry_config *c, ferry_error_t *err)
            || read_if_exists (FERRY_CONTAINERS_CONF_ADMIN, c, err) < 0
            || read_conf_dir (FERRY_CONTAINERS_CONF_ADMIN ".d", c, err) < 0)
     return -1;
+  for (size_t i = 0; modules && modules[i]; i++)
+    if (ferry_config_read (modules[i], 1, c, err) < 0)
+      return -1;
   if (override && *override && ferry_config_read (override, 1, c, err) < 0)
     return -1;
   return 0;
@@ -886,11 +890,18 @@ read_conmon_timeout (struct ferry_config *c, ferry_error_t *err)
 int
 ferry_config_load (const char *path, struct ferry_config *out, ferry_error_t *err)
 {
+  return ferry_config_load_modules (path, NULL, out, err);
+}
+
+int
+ferry_config_load_modules (const char *path, char *const *modules, struct ferry_config *out,
+                           ferry_error_t *err)
+{
   struct ferry_config c;
   int optional = path == NULL;
 
   ferry_config_init (&c);
-  if (read_conmon_timeout (&c, err) < 0 || read_containers_conf (&c, err) < 0)
+  if (read_conmon_timeout (&c, err) < 0 || read_containers_conf (&c, modules, err) < 0)
     goto fail;
   if (path == NULL)
     path = FERRY_CONFIG_DEFAULT_PATH;

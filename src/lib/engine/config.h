@@ -143,6 +143,11 @@ struct ferry_config
  * value checked.  PATH NULL: the default path, or the built-in settings
  * when it does not exist.  */
 int ferry_config_load (const char *path, struct ferry_config *out, ferry_error_t *err);
+/* The same, with containers.conf modules (Podman's --module, absolute
+ * paths, NULL-terminated, may be NULL) read after containers.conf and
+ * before $CONTAINERS_CONF_OVERRIDE, as Podman reads them.  */
+int ferry_config_load_modules (const char *path, char *const *modules, struct ferry_config *out,
+                               ferry_error_t *err);
 /* *C with nothing set.  */
 void ferry_config_init (struct ferry_config *c);
 /* Reads one file over *C: a containers.conf (CONTAINERS_CONF set: settings

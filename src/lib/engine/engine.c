@@ -52,13 +52,13 @@ int
 ferry_engine_open (const char *root, const char *runroot, const char *runtime, const char *log_level,
                    const char *config, ferry_engine_t **out, ferry_error_t *err)
 {
-  return ferry_engine_open_full (root, runroot, runtime, log_level, config, NULL, NULL, out, err);
+  return ferry_engine_open_full (root, runroot, runtime, log_level, config, NULL, NULL, NULL, out, err);
 }
 
 int
 ferry_engine_open_full (const char *root, const char *runroot, const char *runtime, const char *log_level,
                         const char *config, const char *tmpdir, char *const *runtime_flags,
-                        ferry_engine_t **out, ferry_error_t *err)
+                        char *const *modules, ferry_engine_t **out, ferry_error_t *err)
 {
   ferry_engine_t *e = xmalloc0 (sizeof (*e));
   size_t n_flags = 0;
@@ -76,7 +76,9 @@ ferry_engine_open_full (const char *root, const char *runroot, const char *runti
     }
   exe[n] = '\0';
   e->exe = xstrdup (exe);
-  if (ferry_config_load (config, &e->config, err) < 0)
+  for (size_t i = 0, n_modules = 0; modules && modules[i]; i++)
+    ferry_strv_append (&e->modules, &n_modules, modules[i]);
+  if (ferry_config_load_modules (config, modules, &e->config, err) < 0)
     goto fail;
   if (ferry_mkdir_p (runroot, 0700, err) < 0 || ferry_store_open (root, &e->store, err) < 0)
     goto fail;
@@ -137,6 +139,7 @@ ferry_engine_close (ferry_engine_t *e)
   free (e->log_level);
   free (e->exe);
   free (e->tmpdir);
+  ferry_cleanup_strvp (&e->modules);
   ferry_config_release (&e->config);
   free (e);
 }

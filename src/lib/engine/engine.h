@@ -36,6 +36,9 @@ typedef struct ferry_engine
   /* --tmpdir: where exits/ and socket/ are, as Podman's tmpdir holds its
    * exit files and attach sockets; NULL: the runroot.  */
   char *tmpdir;
+  /* --module: containers.conf modules, absolute paths, NULL-terminated
+   * (may be NULL); conmon's exit command passes them on.  */
+  char **modules;
   struct ferry_config config;
 } ferry_engine_t;
 
@@ -43,13 +46,13 @@ typedef struct ferry_engine
  * config.h).  */
 int ferry_engine_open (const char *root, const char *runroot, const char *runtime, const char *log_level,
                        const char *config, ferry_engine_t **out, ferry_error_t *err);
-/* The same with TMPDIR (see tmpdir above; NULL: the runroot) and
+/* The same with TMPDIR (see tmpdir above; NULL: the runroot),
  * RUNTIME_FLAGS, global flags for every runtime invocation ("debug" is
  * passed as --debug, as Podman's --runtime-flag; NULL-terminated, may be
- * NULL).  */
+ * NULL), and MODULES, containers.conf modules (see modules above).  */
 int ferry_engine_open_full (const char *root, const char *runroot, const char *runtime, const char *log_level,
                             const char *config, const char *tmpdir, char *const *runtime_flags,
-                            ferry_engine_t **out, ferry_error_t *err);
+                            char *const *modules, ferry_engine_t **out, ferry_error_t *err);
 void ferry_engine_close (ferry_engine_t *e);
 
 /* Before a wait of unknown length that reads no state (an attach): see

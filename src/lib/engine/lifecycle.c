@@ -1664,6 +1664,12 @@ ferry_engine_exit_command (ferry_engine_t *e, const char *id, const char *exec_s
       v = strv_append (v, &n, "--tmpdir");
       v = strv_append (v, &n, e->tmpdir);
     }
+  /* The cleanup reads the settings this ferry read.  */
+  for (size_t i = 0; e->modules && e->modules[i]; i++)
+    {
+      v = strv_append (v, &n, "--module");
+      v = strv_append (v, &n, e->modules[i]);
+    }
   for (size_t i = 0; e->runtime.flags && e->runtime.flags[i]; i++)
     {
       /* Given back as the user gave it: without the dashes added.  */

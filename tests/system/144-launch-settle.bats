@@ -251,9 +251,9 @@ test_mounts() {
 		run -d --name c1 $IMG sleep 1000
 	[ "$status" -eq 137 ]
 	# Before, the conmon forked went on, and created the container with
-	# no ferry to record it: a second to show itself (none may come).
-	sleep 1
-	[ -z "$(launch_processes)" ]
+	# no ferry to record it, and stayed to monitor it.  The orphan ends by
+	# itself; under load that may take more than a moment.
+	wait_until '[ -z "$(launch_processes)" ]' 15
 	[ -z "$(runc --root "$RUNROOT/runtime" list -q 2>/dev/null)" ]
 	[ "$(f inspect --format '{{.State.Status}}' c1)" = created ]
 	f start c1 >/dev/null

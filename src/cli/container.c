@@ -4803,6 +4803,10 @@ ferry_cmd_logs (int argc, char **argv)
 
           if (w < 0)
             break;
+          /* Reaped: its PID may be another process's from now on.  */
+          for (i = 0; i < n; i++)
+            if (followers[i] == w)
+              followers[i] = 0;
           /* The others would follow on for no one.  */
           if (WIFSIGNALED (status) && WTERMSIG (status) == SIGPIPE)
             {

@@ -3055,7 +3055,9 @@ tpl_declare (struct tpl *t, const char *name, size_t len, json_object *obj, cons
   var = xmalloc0 (sizeof (*var));
   var->name[0] = name;
   var->len[0] = len;
-  var->value[0] = v.value; /* the render's arena keeps it */
+  /* A reference the render's arena holds: a range's index or key lives
+   * only for its pass, the variable maybe longer.  */
+  var->value[0] = v.value ? tpl_keep (json_object_get (v.value)) : NULL;
   var->n = 1;
   var->up = *vars;
   declared->v = xrealloc (declared->v, sizeof (*declared->v) * (declared->n + 1));
@@ -3101,7 +3103,7 @@ tpl_assign (struct tpl *t, const char *name, size_t len, json_object *obj, const
         {
           /* Every scope is a variable of the render's own, const only
            * to the lookups.  */
-          ((struct tpl_vars *) up)->value[i] = v.value;
+          ((struct tpl_vars *) up)->value[i] = v.value ? tpl_keep (json_object_get (v.value)) : NULL;
           return 0;
         }
   /* Go finds out only when it runs the assignment, and names the

@@ -320,6 +320,7 @@ template_vars_sequence() {
 	step "$t" inspect --format '{{range .Config.Cmd}}{{if eq . "x"}}{{continue}}{{end}}[{{.}}]{{end}}' v3
 	step "$t" inspect --format '{{range .Config.Cmd}}{{with .}}{{continue}}{{end}}no{{end}}ok' v3
 	step "$t" inspect --format '{{range 3}}{{if eq . 1}}{{continue}}{{end}}{{.}}{{end}}' v3
+	step "$t" inspect --format '{{$k := 9}}{{range $i, $e := .Config.Cmd}}{{$k = $i}}{{end}}{{$k}}' v3
 	step "$t" inspect --format '{{/* a | | */}}x{{- /* b */ -}} y' v1
 	step "$t" inspect --format '{{ /* a */ }}' v1
 	step "$t" inspect --format '{{.Name | }}' v1
@@ -384,6 +385,8 @@ template_vars_sequence() {
 		  out: ok
 		$ inspect --format {{range 3}}{{if eq . 1}}{{continue}}{{end}}{{.}}{{end}} v3 -> 0
 		  out: 02
+		$ inspect --format {{$k := 9}}{{range $i, $e := .Config.Cmd}}{{$k = $i}}{{end}}{{$k}} v3 -> 0
+		  out: 5
 		$ inspect --format {{/* a | | */}}x{{- /* b */ -}} y v1 -> 0
 		  out: xy
 		$ inspect --format {{ /* a */ }} v1 -> 125

@@ -184,6 +184,13 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
       if (want_podman_type (t, "containers", key, v, err) < 0
           || ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0)
         return -1;
+      /* Each goes on a line of resolv.conf of its own: a line break in one
+       * would write lines of its own into every container's.  */
+      for (size_t i = 0; i < v->n_strings; i++)
+        if (strpbrk (v->strings[i], "\n\r"))
+          return ferry_make_error (err, 0,
+                                   "%s:%d: invalid %s entry: it holds a line break: give one value per entry",
+                                   t->path, t->line, key);
       set_list (strcmp (key, "dns_servers") == 0    ? &c->dns_servers
                 : strcmp (key, "dns_searches") == 0 ? &c->dns_searches
                                                     : &c->dns_options,

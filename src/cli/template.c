@@ -1478,17 +1478,27 @@ struct tpl
   const struct tpl_vars *vars;
 };
 
-static int
-tpl_var_lookup (const struct tpl_vars *v, const char *name, size_t len, json_object **out)
+/* Where the variable NAME in scope V holds its value, innermost first;
+ * NULL when none is declared.  Every scope is a variable of the render's
+ * own, const only to the lookups, so the slot may be written.  */
+static json_object **
+tpl_var_slot (const struct tpl_vars *v, const char *name, size_t len)
 {
   for (; v; v = v->up)
     for (size_t i = 0; i < v->n; i++)
       if (v->len[i] == len && strncmp (v->name[i], name, len) == 0)
-        {
-          *out = v->value[i];
-          return 1;
-        }
-  return 0;
+        return &((struct tpl_vars *) v)->value[i];
+  return NULL;
+}
+
+static int
+tpl_var_lookup (const struct tpl_vars *v, const char *name, size_t len, json_object **out)
+{
+  json_object **slot = tpl_var_slot (v, name, len);
+
+  if (slot)
+    *out = *slot;
+  return slot != NULL;
 }
 
 /* What an action evaluated to: VALUE (borrowed), or nothing.  */
@@ -3088,6 +3098,7 @@ tpl_assign (struct tpl *t, const char *name, size_t len, json_object *obj, const
 {
   struct tpl_value v = { NULL, 0 };
   const char *at, *at_end;
+  json_object **slot;
 
   tpl_skip_space (t);
   at = t->p;
@@ -3097,15 +3108,12 @@ tpl_assign (struct tpl *t, const char *name, size_t len, json_object *obj, const
   tpl_skip_space (t);
   if (t->p != t->end)
     return ferry_make_error (err, 0, "template: %s:1: unexpected \")\" in command", tpl_origin.name);
-  for (const struct tpl_vars *up = vars; up; up = up->up)
-    for (size_t i = 0; i < up->n; i++)
-      if (up->len[i] == len && strncmp (up->name[i], name, len) == 0)
-        {
-          /* Every scope is a variable of the render's own, const only
-           * to the lookups.  */
-          ((struct tpl_vars *) up)->value[i] = v.value ? tpl_keep (json_object_get (v.value)) : NULL;
-          return 0;
-        }
+  slot = tpl_var_slot (vars, name, len);
+  if (slot)
+    {
+      *slot = v.value ? tpl_keep (json_object_get (v.value)) : NULL;
+      return 0;
+    }
   /* Go finds out only when it runs the assignment, and names the
    * pipeline's last operand.  */
   while (at_end > at && (at_end[-1] == ' ' || at_end[-1] == '\t'))

@@ -4594,7 +4594,7 @@ logs_time (struct logs_args *a, const char *arg, const char *flag, int *has, int
       return -1;
     }
   *has = 1;
-  *ns = (int64_t) t.tv_sec * 1000000000 + t.tv_nsec;
+  *ns = ferry_timespec_ns (&t);
   return 0;
 }
 

@@ -197,8 +197,8 @@ static int
 show (const struct events_args *a, json_object *ev)
 {
   int64_t nano = ferry_json_get_int (ev, "timeNano", -1);
-  int64_t since = (int64_t) a->since.tv_sec * 1000000000 + a->since.tv_nsec;
-  int64_t until = (int64_t) a->until.tv_sec * 1000000000 + a->until.tv_nsec;
+  int64_t since = ferry_timespec_ns (&a->since);
+  int64_t until = ferry_timespec_ns (&a->until);
 
   if (nano < 0)
     return 0;

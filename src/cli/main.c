@@ -252,7 +252,7 @@ enum
  * is, else NAME under /etc's module directory, then /usr/share's; NULL
  * (and said why, in Podman's words and shape) when none is there.  */
 static char *
-resolve_module (const char *name)
+resolve_module (const char *name, char **why)
 {
   static const char *const dirs[]
       = { "/etc/containers/containers.conf.modules", "/usr/share/containers/containers.conf.modules", NULL };
@@ -281,13 +281,18 @@ resolve_module (const char *name)
         else
           free (path);
       }
-  fflush (stdout);
-  fprintf (stderr,
-           "Failed to obtain ferry configuration: could not resolve module \"%s\": faccessat %s: %s: give "
-           "--module an absolute path or the name of a file in %s\n",
-           name, first, first_errno == ENOENT ? "no such file or directory" : strerror (first_errno),
-           dirs[0]);
+  *why = xasprintf ("could not resolve module \"%s\": faccessat %s: %s", name, first,
+                    first_errno == ENOENT ? "no such file or directory" : strerror (first_errno));
   return NULL;
+}
+
+/* Whether ARGV (the command and its arguments) is conmon's exit command,
+ * `container cleanup`: it settles a container whose run read a module
+ * that has gone since, rather than leave its mounts and network behind.  */
+static int
+is_cleanup (int argc, char **argv)
+{
+  return argc >= 2 && strcmp (argv[0], "container") == 0 && strcmp (argv[1], "cleanup") == 0;
 }
 
 /* An auth-file entry passed over, told as Podman tells it.  */
@@ -308,6 +313,8 @@ main (int argc, char **argv)
     { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
+  cleanup_free char *module_error = NULL;
+  char *ignored = NULL;
   size_t i;
   int c;
 
@@ -328,12 +335,12 @@ main (int argc, char **argv)
         return cmd_version (0, NULL);
       if (c == OPT_MAIN_MODULE)
         {
-          char *path = resolve_module (optarg);
+          char *path = resolve_module (optarg, module_error ? &ignored : &module_error);
 
-          /* Podman's exit code for a configuration it cannot read.  */
-          if (path == NULL)
-            return 1;
-          ferry_strv_push (&ferry_global.modules, &ferry_global.n_modules, path);
+          if (path)
+            ferry_strv_push (&ferry_global.modules, &ferry_global.n_modules, path);
+          free (ignored);
+          ignored = NULL;
           continue;
         }
       r = ferry_cli_common_option (c, "", argv);
@@ -346,6 +353,18 @@ main (int argc, char **argv)
         }
     }
   ferry_global.out_deferred = 0;
+  if (module_error && ! is_cleanup (argc - optind, argv + optind))
+    {
+      /* Podman's words and exit code for a configuration it cannot read.  */
+      fflush (stdout);
+      fprintf (stderr,
+               "Failed to obtain ferry configuration: %s: give --module an absolute path or the name of a "
+               "file in /etc/containers/containers.conf.modules\n",
+               module_error);
+      return 1;
+    }
+  if (module_error)
+    ferry_cli_podman_warnf ("%s: cleaning up without it", module_error);
   if (ferry_cli_apply_output () < 0)
     return 1;
   if (optind >= argc)

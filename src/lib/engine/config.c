@@ -470,6 +470,47 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
         return -1;
       set_list (&c->cdi_spec_dirs, v);
     }
+  else if (strcmp (key, "events_logger") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
+        return -1;
+      if (strcmp (v->string, "file") != 0 && strcmp (v->string, "none") != 0
+          && strcmp (v->string, "journald") != 0)
+        return ferry_make_error (err, 0, "unknown event logger type: %s (%s:%d: use file, journald or none)",
+                                 v->string, t->path, t->line);
+      free (c->events_logger);
+      c->events_logger = xstrdup (strcmp (v->string, "none") == 0 ? "none" : "file");
+    }
+  else if (strcmp (key, "events_logfile_path") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
+        return -1;
+      free (c->events_logfile_path);
+      c->events_logfile_path = *v->string ? xstrdup (v->string) : NULL;
+    }
+  else if (strcmp (key, "events_logfile_max_size") == 0)
+    {
+      int64_t size = 0;
+
+      /* A number of bytes, or a size in words, in powers of 1000, as
+       * Podman reads it.  */
+      if (v->type == FERRY_TOML_INTEGER
+              ? v->integer < 0
+              : v->type != FERRY_TOML_STRING || ferry_parse_size_decimal (v->string, &size) < 0)
+        {
+          cleanup_free char *shown = v->type == FERRY_TOML_STRING ? xstrdup (v->string)
+                                     : v->type == FERRY_TOML_INTEGER
+                                         ? xasprintf ("%" PRId64, v->integer)
+                                         : xstrdup (v->go_type ? v->go_type : "?");
+          return ferry_make_error (
+              err, 0,
+              "reading system config \"%s\": decode configuration %s: toml: line %d (last "
+              "key \"engine.events_logfile_max_size\"): invalid size: '%s': use a number of "
+              "bytes or a size such as \"1m\"",
+              t->path, t->path, t->line, shown);
+        }
+      c->events_logfile_max_size = v->type == FERRY_TOML_INTEGER ? v->integer : size;
+    }
   return 0;
 }
 
@@ -871,6 +912,7 @@ ferry_config_init (struct ferry_config *c)
   c->log_size_max = -1;
   c->pids_limit = -1;
   c->stop_timeout = -1;
+  c->events_logfile_max_size = -1;
 }
 
 /* $FERRY_CONMON_TIMEOUT, when set: whole seconds, 1 to a day.  */
@@ -957,6 +999,8 @@ ferry_config_release (struct ferry_config *c)
   free (c->runtime);
   free (c->detach_keys);
   free (c->image_volume_mode);
+  free (c->events_logger);
+  free (c->events_logfile_path);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
   ferry_cleanup_strvp (&c->default_sysctls);

@@ -130,6 +130,13 @@ struct ferry_config
    * -f); -1: not set (10).  A negative value, which Podman's unsigned
    * setting wraps round, is taken as the longest.  */
   int stop_timeout;
+  /* [engine] events_logger ("file", "none"; "journald" is kept as
+   * "file", ferry's only log), events_logfile_path and
+   * events_logfile_max_size (bytes, 0: no limit): the event log
+   * (state/events.h); NULL and -1 when not set.  */
+  char *events_logger;
+  char *events_logfile_path;
+  int64_t events_logfile_max_size;
   /* $FERRY_CONMON_TIMEOUT: seconds conmon has to report the container
    * created or restored (the runtime's create or CRIU's restore), after
    * which the launch is ended; 0: not set (240, Podman's).  */

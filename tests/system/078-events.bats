@@ -137,7 +137,7 @@ first_marker() {
 	head -1 "$1" | jq -c '[.Status, .Type, .Name, .Attributes]'
 }
 
-@test "containers.conf's events_logfile_path moves the log, events_logfile_max_size rotates it as Podman's does (its second half between begin and end markers), a follower sees each event once, and events_logger none keeps none" {
+@test "containers.conf's events_logfile_path moves the log, events_logfile_max_size rotates it as Podman's does (its second half between begin and end markers, no leftovers of a killed rotation), a follower sees each event once, and events_logger none keeps none" {
 	load_test_image
 	mkdir "$TEST_TMP/ev"
 	log=$TEST_TMP/ev/my.log
@@ -145,6 +145,8 @@ first_marker() {
 	export CONTAINERS_CONF=$TEST_TMP/ev.conf
 	f events --filter event=create --format '{{.Name}}' >"$TEST_TMP/stream" &
 	follower=$!
+	# What a ferry killed half-way through a rotation would leave.
+	echo stale >"$TEST_TMP/ev/.my.log.rotate-Ab12Cd"
 	# The follower waits for the log to be made.
 	sleep 0.5
 	default_lines=$(wc -l <"$TEST_TMP/run/events/events.log")
@@ -156,6 +158,7 @@ first_marker() {
 	[ "$(stat -c %s "$log")" -le 3500 ]
 	[ "$(first_marker "$log")" = "[\"log-rotation\",\"system\",\"$log\",{\"io.podman.event.rotate\":\"begin\"}]" ]
 	grep -q '"io.podman.event.rotate":"end"' "$log"
+	[ "$(ls -A "$TEST_TMP/ev")" = "$(printf 'my.log\nmy.log.lock')" ]
 	# The last event is there, after the last end marker.
 	tail -2 "$log" | grep -q '"Name":"c20"'
 	f events --stream=false --filter type=system --format '{{.Type}} {{.Status}} {{.Name}}' | sort -u >"$TEST_TMP/sys"

@@ -5,6 +5,7 @@
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -134,6 +135,24 @@ write_all (int fd, const char *buf, size_t len)
  * its second half (from the first whole line there), between a "begin"
  * and an "end" rotation event, put in its place at once.  The caller
  * holds the log's lock, so no event goes to the old file meanwhile.  */
+/* Removes the temporary files of rotations that a killed ferry left in
+ * DIR (of the log named BASE): only the lock's holder makes one, so
+ * whatever is there now is left over.  */
+static void
+remove_stale_rotations (const char *dir, const char *base)
+{
+  cleanup_free char *prefix = xasprintf (".%s.rotate-", base);
+  DIR *d = opendir (dir);
+  struct dirent *de;
+
+  if (d == NULL)
+    return;
+  while ((de = readdir (d)) != NULL)
+    if (strncmp (de->d_name, prefix, strlen (prefix)) == 0)
+      unlinkat (dirfd (d), de->d_name, 0);
+  closedir (d);
+}
+
 static void
 rotate (const char *path, int fd, off_t size)
 {
@@ -147,6 +166,7 @@ rotate (const char *path, int fd, off_t size)
 
   if (slash)
     *slash = '\0';
+  remove_stale_rotations (slash ? (*dir ? dir : "/") : ".", slash ? slash + 1 : path);
   tmp = xasprintf ("%s/.%s.rotate-XXXXXX", slash ? (*dir ? dir : "/") : ".", slash ? slash + 1 : path);
   out = mkostemp (tmp, O_CLOEXEC);
   if (out < 0)

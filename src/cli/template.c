@@ -1349,7 +1349,7 @@ tpl_check_action (struct tpl_check *c, const char *open, const char *a, const ch
 {
   const char *q = a, *first = NULL, *assign;
   size_t first_len = 0;
-  int opens, parens = 0;
+  int opens, parens = 0, assigned = 0;
 
   const char *start;
 
@@ -1397,6 +1397,31 @@ tpl_check_action (struct tpl_check *c, const char *open, const char *a, const ch
           while (q < close && (isalnum ((unsigned char) *q) || *q == '_' || *q == '.'))
             q++;
           continue;
+        }
+      if (*q == '\'')
+        {
+          /* A character constant ('=' among them).  */
+          for (q++; q < close && *q != '\''; q++)
+            if (*q == '\\')
+              q++;
+          q++;
+          continue;
+        }
+      if (*q == '=' && (q == a || q[-1] != ':'))
+        {
+          /* The one "=" Go takes is an assignment's, after its variable
+           * ($x = ..., $k, $v = ... in a range); "==" is no operator.  */
+          const char *p = q;
+
+          while (p > a && (p[-1] == ' ' || p[-1] == '\t'))
+            p--;
+          while (p > a && (isalnum ((unsigned char) p[-1]) || p[-1] == '_'))
+            p--;
+          if (p > a && p[-1] == '.')
+            return tpl_parse_error (err, c->format, open, "unexpected \"=\" in operand");
+          if (assigned || p == a || p[-1] != '$')
+            return tpl_parse_error (err, c->format, open, "unexpected \"=\" in command");
+          assigned = 1;
         }
       if (*q == '(')
         parens++;

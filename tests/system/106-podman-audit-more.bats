@@ -330,6 +330,9 @@ template_vars_sequence() {
 	step "$t" inspect --format '{{$x := 1}}{{if $x = 0}}a{{else}}b{{$x}}{{end}}' v1
 	step "$t" inspect --format '{{$x := 1}}{{with $x = .Config.Cmd}}{{len $x}}{{end}}' v3
 	step "$t" inspect --format '{{if $z = 1}}{{end}}' v1
+	step "$t" inspect --format '{{$x := 1}}{{$x == 1}}' v1
+	step "$t" inspect --format '{{.Name = "a"}}' v1
+	step "$t" inspect --format '{{$x := "a=b"}}{{$x}}' v1
 	# One at a time: Podman's rm of several prints them as they go.
 	step "$t" rm v1
 	step "$t" rm v2
@@ -410,6 +413,12 @@ template_vars_sequence() {
 		  out: 6
 		$ inspect --format {{if $z = 1}}{{end}} v1 -> 125
 		  err: Error: template: inspect:1:21: executing "inspect" at <1>: undefined variable: $z
+		$ inspect --format {{$x := 1}}{{$x == 1}} v1 -> 125
+		  err: Error: template: inspect:1: unexpected "=" in command
+		$ inspect --format {{.Name = "a"}} v1 -> 125
+		  err: Error: template: inspect:1: unexpected "=" in operand
+		$ inspect --format {{$x := "a=b"}}{{$x}} v1 -> 0
+		  out: a=b
 		$ rm v1 -> 0
 		  out: v1
 		$ rm v2 -> 0

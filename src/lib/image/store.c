@@ -490,7 +490,9 @@ update_names_history (ferry_store_t *s, const char *image_id, ferry_error_t *err
 }
 
 /* NAME now names IMAGE_ID (it leaves an image it named before, as with
- * `podman tag`); both names histories follow.  */
+ * `podman tag`), first among its names (RepoTags read newest first):
+ * given again, a name it has already moves to the front, as in Podman;
+ * both names histories follow.  */
 static int
 set_image_name (ferry_store_t *s, const char *name, const char *image_id, ferry_error_t *err)
 {
@@ -504,13 +506,12 @@ set_image_name (ferry_store_t *s, const char *name, const char *image_id, ferry_
   sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
   if (sqlite3_step (st) == SQLITE_ROW)
     previous = xstrdup (column_text (st, 0));
-  if (previous && strcmp (previous, image_id) == 0)
-    return 0;
+  /* REPLACE deletes the row and inserts it anew: a new rowid.  */
   if (exec_bound (s, "INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)", args, 2, NULL, 0,
                   err)
       < 0)
     return -1;
-  if (previous && update_names_history (s, previous, err) < 0)
+  if (previous && strcmp (previous, image_id) != 0 && update_names_history (s, previous, err) < 0)
     return -1;
   return update_names_history (s, image_id, err);
 }

@@ -940,7 +940,7 @@ image_exists (int argc, char **argv)
 }
 
 static int
-remove_with_containers (ferry_store_t *s, const char *ref, struct ferry_remove_report *rep,
+remove_with_containers (ferry_store_t *s, const char *ref, int prune, struct ferry_remove_report *rep,
                         ferry_error_t *err)
 {
   cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
@@ -955,7 +955,7 @@ remove_with_containers (ferry_store_t *s, const char *ref, struct ferry_remove_r
   ferry_image_free (img);
   if (r < 0)
     return -1;
-  return ferry_store_remove (s, ref, 1, rep, err);
+  return ferry_store_remove_pruning (s, ref, 1, prune, rep, err);
 }
 
 static const char rm_usage[]
@@ -967,7 +967,8 @@ static const char rm_usage[]
       "  -f, --force   remove an image with several names by ID, and the containers using it;\n"
       "                pass over images that are not known, as -i\n"
       "  -i, --ignore  pass over images that are not known\n"
-      "      --no-prune  keep the image's dangling parents (ferry removes none anyway)\n";
+      "      --no-prune  keep the image's dangling parents (an untagged image it was built on\n"
+      "                  goes with it otherwise, when no container or other image uses it)\n";
 
 /* What rmi did, printed once all is done as Podman prints it: every name
  * untagged, then every image deleted.  */
@@ -1036,7 +1037,8 @@ rmi_done_print (struct rmi_done *d)
  * using it.  Returns 0 or Podman's exit code for the failure, printed: 1
  * for an unknown image (0 with IGNORE), 2 for one in use.  */
 static int
-rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int ignore, struct rmi_done *done)
+rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int ignore, int prune,
+         struct rmi_done *done)
 {
   struct ferry_remove_report rep;
   ferry_error_t err = NULL;
@@ -1049,13 +1051,13 @@ rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int 
       ferry_error_release (&err);
       return FERRY_EXIT_ERROR;
     }
-  r = ferry_store_remove (s, ref, force, &rep, &err);
+  r = ferry_store_remove_pruning (s, ref, force, prune, &rep, &err);
   if (r < 0 && take_containers && err->kind == FERRY_ERROR_IN_USE)
     {
       /* podman rmi -f takes the image's containers with it.  */
       ferry_remove_report_free (&rep);
       ferry_error_release (&err);
-      r = remove_with_containers (s, ref, &rep, &err);
+      r = remove_with_containers (s, ref, prune, &rep, &err);
     }
   for (i = 0; rep.untagged && rep.untagged[i]; i++)
     {
@@ -1066,6 +1068,11 @@ rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int 
     {
       ferry_cli_event ("image", "remove", rep.deleted, ref);
       rmi_done_add (&done->deleted, &done->n_deleted, rep.deleted);
+    }
+  for (i = 0; rep.pruned && rep.pruned[i]; i++)
+    {
+      ferry_cli_event ("image", "remove", rep.pruned[i], rep.pruned[i]);
+      rmi_done_add (&done->deleted, &done->n_deleted, rep.pruned[i]);
     }
   ferry_remove_report_free (&rep);
   if (r == 0)
@@ -1102,7 +1109,7 @@ rmi_all (ferry_store_t *s, int force)
     {
       /* One gone already with another (an intermediate image) is no
        * error.  */
-      int code = rmi_one (s, imgs[i]->id, 1, force, 1, &done);
+      int code = rmi_one (s, imgs[i]->id, 1, force, 1, 0, &done);
       if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }
@@ -1123,7 +1130,7 @@ ferry_cmd_rmi (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct rmi_done done = { 0 };
-  int all = 0, force = 0, ignore = 0, c, r, ret = 0;
+  int all = 0, force = 0, ignore = 0, prune = 1, c, r, ret = 0;
 
   while ((c = getopt_long (argc, argv, ":afih", opts, NULL)) != -1)
     switch (c)
@@ -1138,8 +1145,7 @@ ferry_cmd_rmi (int argc, char **argv)
         ignore = 1;
         break;
       case 'P':
-        /* Podman's promise, kept: ferry's rmi removes no image but the
-         * one named, so no dangling parent goes with it.  */
+        prune = 0;
         break;
       default:
         r = ferry_cli_parse_or_help (c, "image rm", argv, rm_usage);
@@ -1158,7 +1164,7 @@ ferry_cmd_rmi (int argc, char **argv)
   for (; optind < argc; optind++)
     {
       /* As Podman's, -f passes over an image that is not there too.  */
-      int code = rmi_one (s, argv[optind], force, force, ignore || force, &done);
+      int code = rmi_one (s, argv[optind], force, force, ignore || force, prune, &done);
       if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }

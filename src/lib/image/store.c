@@ -1395,8 +1395,75 @@ drop_image (ferry_store_t *s, const struct ferry_image *img, ferry_error_t *err)
                      config_args, 1, NULL, 0, err);
 }
 
+/* Whether P is the parent of C (of config C_CONFIG) as Podman finds one:
+ * C's layers are P's and one more, and P's history (what made each
+ * layer) is the start of C's.  */
+static bool
+is_parent (const struct ferry_image *p, const struct ferry_image *c, json_object *c_config)
+{
+  json_object *ph = ferry_json_get_array (p->config, "history"),
+              *ch = ferry_json_get_array (c_config, "history");
+
+  if (p->is_list || c->is_list || p->n_layers == 0 || p->n_layers + 1 != c->n_layers
+      || ferry_json_array_length (ph) >= ferry_json_array_length (ch))
+    return false;
+  for (size_t i = 0; i < p->n_layers; i++)
+    if (strcmp (p->diff_ids[i], c->diff_ids[i]) != 0)
+      return false;
+  for (size_t i = 0; i < ferry_json_array_length (ph); i++)
+    {
+      const char *a = ferry_json_get_string (json_object_array_get_idx (ph, i), "created_by");
+      const char *b = ferry_json_get_string (json_object_array_get_idx (ch, i), "created_by");
+
+      if (strcmp (a ? a : "", b ? b : "") != 0)
+        return false;
+    }
+  return true;
+}
+
+/* After CHILD went: its parent, and the parent's, as long as each is
+ * dangling (no name), used by no container and parent of no other image,
+ * go too, as Podman's rmi prunes them; their IDs are appended to
+ * REPORT->pruned.  */
 static int
-remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
+prune_parents (ferry_store_t *s, const struct ferry_image *child, struct ferry_remove_report *report,
+               struct dropped *dropped, ferry_error_t *err)
+{
+  struct ferry_image **imgs = NULL;
+  const struct ferry_image *c = child;
+  /* A removal reads the image raw, its config unparsed.  */
+  cleanup_json json_object *child_config = json_tokener_parse (child->config_text ? child->config_text : "");
+  size_t n = 0, n_pruned = 0;
+  int ret = 0;
+
+  if (ferry_store_list (s, &imgs, &n, err) < 0)
+    return -1;
+  report->pruned = xmalloc0 (sizeof (char *));
+  for (;;)
+    {
+      const struct ferry_image *p = NULL;
+      char user[FERRY_DIGEST_HEX_LEN + 1];
+
+      for (size_t i = 0; i < n && p == NULL; i++)
+        if (is_parent (imgs[i], c, c == child ? child_config : c->config))
+          p = imgs[i];
+      if (p == NULL || p->names[0] || image_user (s, p->id, user, sizeof (user))
+          || ferry_store_image_has_child (s, p))
+        break;
+      if (drop_image (s, p, err) < 0 || drop_unused_layers (s, p->diff_ids, dropped, err) < 0)
+        {
+          ret = -1;
+          break;
+        }
+      report->pruned = strv_append (report->pruned, &n_pruned, xstrdup (p->id));
+      c = p;
+    }
+  ferry_images_free (imgs, n);
+  return ret;
+}
+
+static int
+remove_locked (ferry_store_t *s, const char *ref, int force, int prune, struct ferry_remove_report *report,
                struct dropped *dropped, ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
@@ -1445,6 +1512,8 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
     report->untagged = strv_append (report->untagged, &n_untagged, xstrdup (img->names[i]));
   report->deleted = xstrdup (img->id);
   ret = drop_unused_layers (s, img->diff_ids, dropped, err);
+  if (ret == 0 && prune)
+    ret = prune_parents (s, img, report, dropped, err);
 
 out:
   ferry_image_free (img);
@@ -1455,6 +1524,13 @@ int
 ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
                     ferry_error_t *err)
 {
+  return ferry_store_remove_pruning (s, ref, force, 0, report, err);
+}
+
+int
+ferry_store_remove_pruning (ferry_store_t *s, const char *ref, int force, int prune,
+                            struct ferry_remove_report *report, ferry_error_t *err)
+{
   cleanup_lock int lock = -1;
   struct dropped dropped = { 0 };
 
@@ -1464,7 +1540,7 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
     return -1;
   if (ferry_db_begin (s->db, err) < 0)
     return -1;
-  if (remove_locked (s, ref, force, report, &dropped, err) < 0 || ferry_db_commit (s->db, err) < 0)
+  if (remove_locked (s, ref, force, prune, report, &dropped, err) < 0 || ferry_db_commit (s->db, err) < 0)
     {
       ferry_db_rollback (s->db);
       ferry_remove_report_free (report);
@@ -1478,6 +1554,8 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
    * of it goes first, as Podman's rmi takes it.  */
   if (report->deleted)
     ferry_image_mount_drop (s, report->deleted);
+  for (size_t i = 0; report->pruned && report->pruned[i]; i++)
+    ferry_image_mount_drop (s, report->pruned[i]);
   remove_dropped (s, &dropped);
   return 0;
 }
@@ -1593,6 +1671,7 @@ ferry_remove_report_free (struct ferry_remove_report *r)
 {
   ferry_cleanup_strvp (&r->untagged);
   free (r->deleted);
+  ferry_cleanup_strvp (&r->pruned);
   memset (r, 0, sizeof (*r));
 }
 

@@ -214,6 +214,7 @@ struct ferry_remove_report
 {
   char **untagged; /* NULL-terminated */
   char *deleted;   /* the image ID when the image itself went */
+  char **pruned;   /* NULL, or the dangling parents that went with it (NULL-terminated) */
 };
 
 /* Removes REF.  A name of an image with other names only untags it; an ID
@@ -222,6 +223,13 @@ struct ferry_remove_report
  * deleted, with their blobs.  */
 int ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
                         ferry_error_t *err);
+/* As ferry_store_remove; with PRUNE, the image's parent (the image it
+ * was built on: its layers but the top one, its history's start) goes
+ * with it when no name, container or other image holds it, and so on
+ * down, as Podman's rmi without --no-prune.  Their IDs go to
+ * REPORT->pruned.  */
+int ferry_store_remove_pruning (ferry_store_t *s, const char *ref, int force, int prune,
+                                struct ferry_remove_report *report, ferry_error_t *err);
 void ferry_remove_report_free (struct ferry_remove_report *r);
 
 /* Removes the layer directories and blob files that no row names, which

@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/container.h"
 #include "engine/cdi.h"
+#include "engine/config.h"
 #include "util/parse.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -614,11 +615,32 @@ ferry_cli_time_ago (const char *rfc3339)
   return xasprintf ("%d years ago", (int) (d / 86400 / 365));
 }
 
+int
+ferry_cli_events_configure (ferry_error_t *err)
+{
+  static bool done;
+  struct ferry_config c;
+
+  if (done)
+    return 0;
+  if (ferry_config_load_modules (ferry_global.config, ferry_global.modules, &c, err) < 0)
+    return -1;
+  ferry_events_configure (c.events_logger, c.events_logfile_path, c.events_logfile_max_size);
+  ferry_config_release (&c);
+  done = true;
+  return 0;
+}
+
 void
 ferry_cli_event (const char *type, const char *status, const char *id, const char *name)
 {
   struct ferry_event ev = { .type = type, .status = status, .id = id, .name = name };
+  cleanup_error ferry_error_t ignored = NULL;
 
+  /* A command that opens no engine has not read where events go: an
+   * event is best effort, so a containers.conf it cannot read leaves
+   * the defaults (a command that opens the engine fails on it).  */
+  (void) ferry_cli_events_configure (&ignored);
   ferry_event_log (ferry_global.runroot, &ev);
 }
 

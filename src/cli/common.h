@@ -294,6 +294,10 @@ char *ferry_cli_time_ago (const char *rfc3339);
  * since the epoch).  */
 char *ferry_cli_go_time (int64_t nano);
 
+/* Where events go and whether any are kept, from containers.conf's
+ * [engine] settings (read once; the engine reads them too when it
+ * opens).  */
+int ferry_cli_events_configure (ferry_error_t *err);
 /* Logs an event of an image, volume or network (state/events.h) under
  * --runroot; ID and NAME may be NULL.  */
 void ferry_cli_event (const char *type, const char *status, const char *id, const char *name);

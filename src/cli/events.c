@@ -336,8 +336,10 @@ resume_lines (struct events_args *a, char *buf, size_t len, size_t *kept)
             break;
           }
     }
+  /* Of the markers, only this rotation's end shows: one a rotation.  */
   for (size_t i = from; r == 0 && i < n; i++)
-    if (i != end || begin < 0)
+    if (begin < 0 || i >= end
+        || (rotation_marker (lines[i], "begin") < 0 && rotation_marker (lines[i], "end") < 0))
       r = show_line (a, lines[i]);
   memmove (buf, p, *kept);
   return r;
@@ -416,10 +418,10 @@ ferry_cmd_events (int argc, char **argv)
     return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
   {
     /* Where containers.conf puts the log, and whether it keeps one.  */
-    cleanup_engine struct ferry_engine *e = ferry_cli_open_engine ();
+    ferry_error_t err = NULL;
 
-    if (e == NULL)
-      return FERRY_EXIT_ERROR;
+    if (ferry_cli_events_configure (&err) < 0)
+      return ferry_cli_fail (&err);
   }
   if (strcmp (ferry_events_backend (), "none") == 0)
     return ferry_cli_failf ("cannot read events with the \"none\" backend: use --events-backend file");
@@ -462,10 +464,19 @@ ferry_cmd_events (int argc, char **argv)
         }
       if (! a.stream)
         break;
-      /* Rotated: the old log, read to its end, has had its last event
-       * (writers write to the new one only).  */
+      /* Rotated: the old log has had its last event (a writer appends
+       * and a rotation replaces under one lock), which may have come
+       * after the read above: read it to its end again.  */
       if (fd >= 0 && log_replaced (path, fd))
         {
+          while ((n = read (fd, buf + kept, cap - kept)) > 0)
+            {
+              r = show_lines (&a, buf, kept + (size_t) n, &kept);
+              if (r != 0)
+                goto out;
+              if (kept == cap)
+                buf = xrealloc (buf, cap *= 2);
+            }
           close (fd);
           fd = -1;
           kept = 0;

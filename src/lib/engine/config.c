@@ -490,18 +490,28 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
     }
   else if (strcmp (key, "events_logfile_max_size") == 0)
     {
+      bool is_float = v->type == FERRY_TOML_OTHER && v->go_type && strcmp (v->go_type, "float64") == 0;
+      double d = is_float && v->go_text ? strtod (v->go_text, NULL) : -1;
       int64_t size = 0;
 
-      /* A number of bytes, or a size in words, in powers of 1000, as
-       * Podman reads it.  */
-      if (v->type == FERRY_TOML_INTEGER
-              ? v->integer < 0
-              : v->type != FERRY_TOML_STRING || ferry_parse_size_decimal (v->string, &size) < 0)
+      /* "" leaves it as it was, as in Podman.  */
+      if (v->type == FERRY_TOML_STRING && *v->string == '\0')
+        return 0;
+      /* A number of bytes (of a float, its whole part), or a size in
+       * words, in powers of 1000, as Podman reads it.  */
+      if (v->type == FERRY_TOML_INTEGER)
+        size = v->integer;
+      else if (is_float && d >= 0 && d < 0x1p63)
+        size = (int64_t) d;
+      else if (v->type != FERRY_TOML_STRING || ferry_parse_size_decimal (v->string, &size) < 0)
+        size = -1;
+      if (size < 0)
         {
-          cleanup_free char *shown = v->type == FERRY_TOML_STRING ? xstrdup (v->string)
-                                     : v->type == FERRY_TOML_INTEGER
-                                         ? xasprintf ("%" PRId64, v->integer)
-                                         : xstrdup (v->go_type ? v->go_type : "?");
+          cleanup_free char *shown = v->type == FERRY_TOML_STRING    ? xstrdup (v->string)
+                                     : v->type == FERRY_TOML_INTEGER ? xasprintf ("%" PRId64, v->integer)
+                                                                     : xstrdup (v->go_text   ? v->go_text
+                                                                                : v->go_type ? v->go_type
+                                                                                             : "?");
           return ferry_make_error (
               err, 0,
               "reading system config \"%s\": decode configuration %s: toml: line %d (last "
@@ -509,7 +519,7 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
               "bytes or a size such as \"1m\"",
               t->path, t->path, t->line, shown);
         }
-      c->events_logfile_max_size = v->type == FERRY_TOML_INTEGER ? v->integer : size;
+      c->events_logfile_max_size = size;
     }
   return 0;
 }

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -131,10 +130,6 @@ write_all (int fd, const char *buf, size_t len)
   return 0;
 }
 
-/* Rotates the log at PATH (FD, SIZE bytes), as Podman does: a new file of
- * its second half (from the first whole line there), between a "begin"
- * and an "end" rotation event, put in its place at once.  The caller
- * holds the log's lock, so no event goes to the old file meanwhile.  */
 /* Removes the temporary files of rotations that a killed ferry left in
  * DIR (of the log named BASE): only the lock's holder makes one, so
  * whatever is there now is left over.  */
@@ -153,6 +148,10 @@ remove_stale_rotations (const char *dir, const char *base)
   closedir (d);
 }
 
+/* Rotates the log at PATH (FD, SIZE bytes), as Podman does: a new file of
+ * its second half (from the first whole line there), between a "begin"
+ * and an "end" rotation event, put in its place at once.  The caller
+ * holds the log's lock, so no event goes to the old file meanwhile.  */
 static void
 rotate (const char *path, int fd, off_t size)
 {
@@ -193,7 +192,9 @@ rotate (const char *path, int fd, off_t size)
         goto fail;
     }
   end = rotation_line (path, "end");
-  if (n < 0 || write_all (out, end, strlen (end)) < 0 || rename (tmp, path) < 0)
+  /* On disk (events_logfile_path), a crash after the rename must not
+   * leave an empty log in its place.  */
+  if (n < 0 || write_all (out, end, strlen (end)) < 0 || fsync (out) < 0 || rename (tmp, path) < 0)
     goto fail;
   return;
 
@@ -208,8 +209,9 @@ ferry_event_log (const char *runroot, const struct ferry_event *ev)
   cleanup_free char *lock_path = NULL, *dir = NULL, *line = NULL;
   cleanup_close int lock = -1, fd = -1;
   cleanup_error ferry_error_t ignored = NULL;
+  struct flock whole = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
   struct stat st;
-  char *slash;
+  char *slash, last;
 
   if (strcmp (backend, "none") == 0)
     return;
@@ -222,23 +224,39 @@ ferry_event_log (const char *runroot, const struct ferry_event *ev)
       if (ferry_mkdir_p (dir, 0700, &ignored) < 0)
         return;
     }
-  /* Writers take the log's lock, as Podman's do: a rotation replaces the
-   * file, and an event written to the old one then would be lost.  */
+  /* Writers take the log's lock: a rotation replaces the file, and an
+   * event written to the old one then would be lost.  An fcntl lock of
+   * the whole file, as Podman takes it on the same file, so that the two
+   * keep out of each other's way on a log they share.  */
   lock_path = xasprintf ("%s.lock", path);
   lock = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock < 0 || flock (lock, LOCK_EX) < 0)
+  if (lock < 0)
     return;
+  while (fcntl (lock, F_OFD_SETLKW, &whole) < 0)
+    if (errno != EINTR)
+      return;
   fd = open (path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
+  if (fd < 0 || fstat (fd, &st) < 0)
     return;
-  if (logfile_max > 0 && fstat (fd, &st) == 0 && st.st_size > 0
-      && (uint64_t) st.st_size + strlen (line) > (uint64_t) logfile_max)
+  if (logfile_max > 0 && st.st_size > 0 && (uint64_t) st.st_size + strlen (line) > (uint64_t) logfile_max)
     {
       rotate (path, fd, st.st_size);
       close (fd);
-      fd = open (path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-      if (fd < 0)
+      fd = open (path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+      if (fd < 0 || fstat (fd, &st) < 0)
         return;
     }
-  (void) write_all (fd, line, strlen (line));
+  /* A line a crash (or a full disk) cut short would swallow this one:
+   * it gets its own line.  */
+  if (st.st_size > 0 && pread (fd, &last, 1, st.st_size - 1) == 1 && last != '\n')
+    {
+      char *joined = xasprintf ("\n%s", line);
+
+      free (line);
+      line = joined;
+    }
+  /* Under the lock, nobody appends after it: a write cut short is taken
+   * back whole.  */
+  if (write_all (fd, line, strlen (line)) < 0)
+    (void) ! ftruncate (fd, st.st_size);
 }

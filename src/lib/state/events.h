@@ -5,8 +5,9 @@
  * network made or removed), read by `ferry events`.
  *
  * An event is written with one write(2) to a file opened O_APPEND, under
- * the lock of <log>.lock (flock), so concurrent writers never interleave
- * within a line; a line a crash cut short is skipped by readers.  Writing
+ * a write lock (fcntl, as Podman's) of <log>.lock, so concurrent writers
+ * never interleave within a line; a line a crash cut short is skipped by
+ * readers, and the next event starts a line of its own.  Writing
  * is best effort: an event that cannot be written never fails the
  * operation it reports.  The runroot is volatile, so the log starts
  * afresh with every boot, as Podman's.

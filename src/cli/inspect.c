@@ -262,7 +262,8 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
           if (health && json_object_is_type (health, json_type_object)
               && json_object_object_get_ex (health, "Log", &log) && log == NULL)
             json_object_object_add (health, "Log", ferry_cli_tpl_nil_slice ());
-          json_object_object_add (state, "Healthcheck", json_object_get (json_object_object_get (state, "Health")));
+          json_object_object_add (state, "Healthcheck",
+                                  json_object_get (json_object_object_get (state, "Health")));
           ferry_cli_tpl_hide (state, "Healthcheck");
         }
       if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))

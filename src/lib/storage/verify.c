@@ -169,7 +169,7 @@ compare_file (struct verify *v, struct archive *ar, struct archive_entry *ae, co
     {
       note_integrity (v, xasprintf ("file integrity checksum failed for \"%s\"", path));
       return xasprintf ("/%s(size:%lld\xef\xbf\xab%lld)", path, (long long) archive_entry_size (ae),
-                      (long long) st->st_size);
+                        (long long) st->st_size);
     }
   fd = open_beneath (v, path, O_RDONLY);
   if (fd < 0)

@@ -302,6 +302,12 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
         return toml_type_error (t, "containers", key, v, "string", err);
       set_string (&c->cgroupns, v);
     }
+  else if (strcmp (key, "userns") == 0)
+    {
+      if (v->type != FERRY_TOML_STRING)
+        return toml_type_error (t, "containers", key, v, "string", err);
+      set_string (&c->userns, v);
+    }
   else if (strcmp (key, "host_containers_internal_ip") == 0)
     {
       uint32_t v4;
@@ -1021,6 +1027,7 @@ ferry_config_release (struct ferry_config *c)
   free (c->base_hosts_file);
   free (c->host_containers_internal_ip);
   free (c->cgroupns);
+  free (c->userns);
   ferry_cleanup_strvp (&c->cdi_spec_dirs);
   for (size_t i = 0; i < c->n_runtimes; i++)
     {

@@ -35,6 +35,9 @@
  *   host_containers_internal_ip = ""  # host.containers.internal, or none
  *   cgroupns = "private"              # without --cgroupns, on cgroup v2 alone:
  *                                     # private or host (v1: always host)
+ *   userns = ""                       # --userns's default, when no --userns,
+ *                                     # --uidmap, --gidmap, --subuidname or
+ *                                     # --subgidname is given
  *   [network]
  *   default_subnet = "10.88.0.0/16"   # of the default network, `ferry`
  *   default_interface = "ferry0"      # its bridge
@@ -96,6 +99,9 @@ struct ferry_config
    * (checked where it applies: ferry_config_cgroupns_host); NULL: not
    * set.  */
   char *cgroupns;
+  /* --userns's default, as written (checked as --userns is, when a
+   * container is made); NULL: not set.  */
+  char *userns;
   /* [engine], containers.conf's only: push's --compression-format and
    * --compression-level when the command line does not say.  The format
    * is kept as written (NULL: not set) and checked by push.  */

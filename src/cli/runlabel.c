@@ -343,5 +343,9 @@ ferry_cmd_container_runlabel (int argc, char **argv)
     }
   if (f.replace && replace_named (e, cmd, &err) < 0)
     return ferry_cli_fail (&err);
+  /* The command may well be ferry again, on the same root: nothing of
+   * this one stays open meanwhile.  */
+  ferry_cli_cleanup_enginep (&e);
+  e = NULL;
   return run_command (cmd, &f) == 0 ? 0 : FERRY_EXIT_ERROR;
 }

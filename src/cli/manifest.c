@@ -9,6 +9,7 @@
 #include "image/compress.h"
 #include "image/convert.h"
 #include "image/manifest_list.h"
+#include "image/media.h"
 #include "image/pull.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
@@ -678,7 +679,17 @@ manifest_inspect (int argc, char **argv)
   /* Not a list here: the registry's, as Podman looks for it.  */
   if (ferry_image_fetch_manifest (argv[optind], &o, &body, &len, &media_type, digest, &err) < 0)
     return ferry_cli_fail (&err);
-  shown = ferry_json_parse (body, len, "manifest", &err);
+  /* A list is shown as Podman shows it, in its own order of the
+   * entries' members, whatever order the registry's bytes have (as they
+   * are when ferry's checks of a list refuse it).  */
+  if (media_type && ferry_media_is_index (media_type))
+    {
+      cleanup_free char *text = xstrndup (body, len);
+      shown = ferry_manifest_list_inspect (text, &err);
+      ferry_error_release (&err);
+    }
+  if (shown == NULL)
+    shown = ferry_json_parse (body, len, "manifest", &err);
   if (shown == NULL)
     return ferry_cli_fail (&err);
   print_json (shown);

@@ -51,11 +51,11 @@ canonical_entry (json_object *e, bool oci)
   copy_member (out, e, oci ? "size" : "digest");
   copy_member (out, e, "urls");
   if (oci && has_annotations)
-    json_object_object_add (out, "annotations", json_object_get (a));
+    json_object_object_add (out, "annotations", ferry_json_sorted_object (a));
   if (p)
     json_object_object_add (out, "platform", canonical_platform (p));
   if (! oci && has_annotations)
-    json_object_object_add (out, "annotations", json_object_get (a));
+    json_object_object_add (out, "annotations", ferry_json_sorted_object (a));
   copy_member (out, e, "artifactType");
   copy_member (out, e, FERRY_LIST_ARTIFACT_FILES);
   copy_member (out, e, FERRY_LIST_ARTIFACT_MANIFEST);
@@ -79,7 +79,7 @@ displayed_entry (json_object *e)
   if (p)
     json_object_object_add (out, "platform", canonical_platform (p));
   if (a && json_object_object_length (a) > 0)
-    json_object_object_add (out, "annotations", json_object_get (a));
+    json_object_object_add (out, "annotations", ferry_json_sorted_object (a));
   copy_member (out, e, "artifactType");
   copy_member (out, e, FERRY_LIST_ARTIFACT_FILES);
   copy_member (out, e, FERRY_LIST_ARTIFACT_MANIFEST);
@@ -136,7 +136,7 @@ list_text (json_object *entries, json_object *subject, json_object *annotations,
     json_object_object_add (out, "subject", canonical_entry (subject, true));
   if (annotations && json_object_object_length (annotations) > 0
       && (media_type == NULL || strcmp (media_type, FERRY_MEDIA_OCI_INDEX) == 0))
-    json_object_object_add (out, "annotations", json_object_get (annotations));
+    json_object_object_add (out, "annotations", ferry_json_sorted_object (annotations));
   return xstrdup (ferry_json_to_string (out, 0));
 }
 

@@ -614,12 +614,45 @@ out:
   return ret;
 }
 
+/* TEXT (LEN bytes) as Go's %q writes it: in double quotes, with Go's
+ * escapes for quotes, backslashes and control characters.  Freshly
+ * allocated.  */
+static char *
+go_quoted (const char *text, size_t len)
+{
+  static const char named[] = "\a\b\t\n\v\f\r";
+  static const char letters[] = "abtnvfr";
+  char *out = NULL;
+  size_t size = 0;
+  FILE *m = open_memstream (&out, &size);
+
+  fputc ('"', m);
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char) text[i];
+      const char *at = c ? strchr (named, c) : NULL;
+
+      if (c == '"' || c == '\\')
+        fprintf (m, "\\%c", c);
+      else if (at)
+        fprintf (m, "\\%c", letters[at - named]);
+      else if (c < 0x20 || c == 0x7f)
+        fprintf (m, "\\x%02x", c);
+      else
+        fputc (c, m);
+    }
+  fputc ('"', m);
+  fclose (m);
+  return out;
+}
+
 /* ---- inspect -------------------------------------------------------------------- */
 
 static const char inspect_usage[]
     = "Usage: ferry manifest inspect [OPTIONS] LIST\n\n"
       "Print the manifest list LIST as JSON: a list of the store, or else the manifest\n"
-      "list (or image manifest) a registry holds under that name.\n\n"
+      "list a registry holds under that name (an image's manifest is refused, as by\n"
+      "Podman).\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 static int
@@ -679,6 +712,15 @@ manifest_inspect (int argc, char **argv)
   /* Not a list here: the registry's, as Podman looks for it.  */
   if (ferry_image_fetch_manifest (argv[optind], &o, &body, &len, &media_type, digest, &err) < 0)
     return ferry_cli_fail (&err);
+  /* An image's manifest is not a list: Podman refuses it so.  */
+  if (media_type && ferry_media_is_manifest (media_type))
+    {
+      cleanup_free char *quoted = go_quoted (body, len);
+      return ferry_cli_failf (
+          "parsing manifest blob %s as a \"%s\": Treating single images as manifest lists "
+          "is not implemented",
+          quoted, media_type);
+    }
   /* A list is shown as Podman shows it, in its own order of the
    * entries' members, whatever order the registry's bytes have (as they
    * are when ferry's checks of a list refuse it).  */

@@ -141,10 +141,13 @@ list_bytes_sequence() {
 	# ferry's push of the list, as each tool shows the registry's copy.
 	[ "$t" = f ] && f manifest push -q --tls-verify=false two "$REGISTRY/lists/two:1"
 	show "$t" manifest inspect --tls-verify=false "$REGISTRY/lists/two:1" | sed "s#$REGISTRY#REG#g"
+	# An image's manifest is no list.
+	[ "$t" = f ] && f push -q --tls-verify=false $IMG "$REGISTRY/single:1"
+	show "$t" manifest inspect --tls-verify=false "$REGISTRY/single:1" | sed "s#$REGISTRY#REG#g"
 	"$t" manifest rm two >/dev/null
 }
 
-@test "manifest create stores a list in Podman's bytes (its digest is Podman's); inspect shows annotations sorted and a registry's list in Podman's order (012-manifest)" {
+@test "manifest create stores a list in Podman's bytes (its digest is Podman's); inspect shows annotations sorted and a registry's list in Podman's order, and refuses an image's manifest (012-manifest)" {
 	registry_start
 	make_key
 	compare_output_with_podman list_bytes_sequence <<-'EOF'
@@ -198,6 +201,8 @@ list_bytes_sequence() {
 		          "z": "1"
 		      }
 		  }
+		$ manifest inspect --tls-verify=false REG/single:1 -> 125
+		  Error: parsing manifest blob "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449\",\"size\":720},\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:7add86ee7b7fd4348ce34287f99b8fa8ce03873b74cbb827c3cf2e764e7041c6\",\"size\":1031674},{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+zstd\",\"digest\":\"sha256:f33b9fb0d926c79a0638870c87c3374f462efa4e2d8775bc6af9d8ccdceb9df6\",\"size\":228}]}" as a "application/vnd.oci.image.manifest.v1+json": Treating single images as manifest lists is not implemented
 	EOF
 	# What the registry holds: the entry's members in the OCI descriptor's
 	# order, as Podman stores them.

@@ -334,6 +334,34 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
     }
 }
 
+int
+ferry_cli_go_bool (const char *flag, const char *arg, const char *cmd, int *out)
+{
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+  if (arg && *arg == '=')
+    arg++;
+  *out = 1;
+  if (arg == NULL)
+    return 0;
+  for (size_t i = 0; i < sizeof (yes) / sizeof (yes[0]); i++)
+    {
+      if (strcmp (arg, yes[i]) == 0)
+        return 0;
+      if (strcmp (arg, no[i]) == 0)
+        {
+          *out = 0;
+          return 0;
+        }
+    }
+  fprintf (stderr,
+           "Error: invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing \"%s\": invalid "
+           "syntax\nSee 'ferry %s --help'\n",
+           arg, flag, arg, cmd);
+  return -1;
+}
+
 void
 ferry_cli_registry_defaults (struct ferry_registry_options *o)
 {

@@ -125,6 +125,11 @@ struct ferry_registry_options;
 int ferry_cli_registry_option (int opt, const char *arg, struct ferry_registry_options *o);
 /* Defaults: TLS verified, credentials from the auth file.  */
 void ferry_cli_registry_defaults (struct ferry_registry_options *o);
+/* The value ARG of a bool flag of command CMD as Go's strconv.ParseBool
+ * reads it (none: true; a short flag's "=VALUE" too) into *OUT: 0, or -1
+ * with cobra's words printed for another, the flag named as FLAG
+ * ("--insecure", "-v, --verbose").  */
+int ferry_cli_go_bool (const char *flag, const char *arg, const char *cmd, int *out);
 
 struct ferry_command
 {

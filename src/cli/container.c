@@ -6145,6 +6145,7 @@ ferry_cmd_container (int argc, char **argv)
     { "restore-mount-flags", container_restore_mount_flags, NULL },
     { "rm", ferry_cmd_rm, "Remove one or more containers" },
     { "run", ferry_cmd_run, "Run a command in a new container" },
+    { "runlabel", ferry_cmd_container_runlabel, "Execute the command described by an image label" },
     { "start", ferry_cmd_start, "Start one or more containers" },
     { "stats", ferry_cmd_stats, "Display a live stream of container resource usage statistics" },
     { "stop", ferry_cmd_stop, "Stop one or more containers" },

@@ -635,8 +635,9 @@ static const char push_usage[]
       "Options:\n"
       "      --all[=BOOL]         push the images the list names too (default true)\n"
       "      --digestfile FILE    write the list's digest to FILE\n"
-      "  -f, --format FORMAT      the list's type at the destination, oci or v2s2 (the\n"
-      "                           images are converted too; default: as stored)\n"
+      "  -f, --format FORMAT      the list's type at the destination, oci or v2s2 (or\n"
+      "                           docker, the same; the images are converted too;\n"
+      "                           default: as stored)\n"
       "      --remove-signatures  accepted: ferry copies no signatures\n"
       "      --rm                 remove LIST from the store once pushed\n"
       "  -q, --quiet              no progress lines on standard error (bars on a terminal,\n"
@@ -741,9 +742,8 @@ manifest_push (int argc, char **argv)
           digestfile = optarg;
           break;
         case 'f':
-          if (ferry_manifest_format_check (optarg, &err) < 0)
+          if (ferry_manifest_format_parse (optarg, &o.format, &err) < 0)
             return ferry_cli_fail (&err);
-          o.format = optarg;
           break;
         case OPT_MANIFEST_REMOVE_SIGNATURES:
           break;

@@ -191,7 +191,8 @@ static const char push_usage[]
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP FERRY_COMPRESSION_FLAGS_HELP
       "      --digestfile FILE    write the manifest digest to FILE\n"
       "  -f, --format FORMAT      the manifest's schema at the destination: oci or v2s2\n"
-      "                           (default: as stored; another changes its digest)\n"
+      "                           (or docker, the same; default: as stored; another\n"
+      "                           changes its digest)\n"
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP FERRY_ENCRYPT_FLAGS_HELP
       "      --compress           gzip the layers written to a dir: destination\n"
@@ -303,9 +304,8 @@ ferry_cmd_push (int argc, char **argv)
           compress = 1;
           break;
         case 'f':
-          if (ferry_manifest_format_check (optarg, &err) < 0)
+          if (ferry_manifest_format_parse (optarg, &o.format, &err) < 0)
             return ferry_cli_fail (&err);
-          o.format = optarg;
           break;
         case 'q':
           quiet = 1;

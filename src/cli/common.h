@@ -117,6 +117,7 @@ enum
   "      --cert-dir DIR       trust the CA certificates (*.crt) in DIR for the registry's TLS\n"             \
   "      --creds USER:PASS    credentials for the registry (default: the auth file's)\n"                     \
   "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"                            \
+  "                           $DOCKER_CONFIG/config.json, else\n"                                            \
   "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
 
 struct ferry_registry_options;

@@ -119,6 +119,8 @@ usage (FILE *out)
          "  --module NAME       read the containers.conf module NAME (a path, or a file of\n"
          "                      /etc/containers/containers.conf.modules) after containers.conf\n"
          "                      (repeatable; before the command only)\n"
+         "  --config DIR        registry credentials in DIR/config.json, as $DOCKER_CONFIG\n"
+         "                      (before the command only)\n"
          "  -v, --version       print the version\n"
          "\nSettings (the default network and mode) come from $FERRY_CONFIG, else\n"
          "/etc/ferry/ferry.conf when it exists, over the [containers] settings of\n"
@@ -246,6 +248,7 @@ defaults_from_env (void)
 enum
 {
   OPT_MAIN_MODULE = 0x4D00,
+  OPT_MAIN_CONFIG = 0x5200,
 };
 
 /* --module NAME, as Podman resolves it for root: an absolute path as it
@@ -304,6 +307,7 @@ main (int argc, char **argv)
     FERRY_GLOBAL_OPTIONS,
     /* Before the command only, as Podman's.  */
     { "module", required_argument, NULL, OPT_MAIN_MODULE },
+    { "config", required_argument, NULL, OPT_MAIN_CONFIG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
@@ -334,6 +338,13 @@ main (int argc, char **argv)
           if (path == NULL)
             return 1;
           ferry_strv_push (&ferry_global.modules, &ferry_global.n_modules, path);
+          continue;
+        }
+      /* Podman's: the directory of Docker's config.json, which then is
+       * the auth file unless $REGISTRY_AUTH_FILE names one.  */
+      if (c == OPT_MAIN_CONFIG)
+        {
+          setenv ("DOCKER_CONFIG", optarg, 1);
           continue;
         }
       r = ferry_cli_common_option (c, "", argv);

@@ -482,6 +482,7 @@ static const char login_usage[]
       "                           allows plain HTTP\n"
       "      --cert-dir DIR       trust the CA certificates (*.crt) in DIR for the registry's TLS\n"
       "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
+      "                           $DOCKER_CONFIG/config.json, else\n"
       "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
       "      --compat-auth-file PATH  keep them in PATH instead, a Docker-compatible file\n"
       "                           (~/.docker/config.json's format; not with --authfile)\n"
@@ -773,6 +774,7 @@ static const char logout_usage[]
       "Options:\n"
       "  -a, --all                remove every registry's credentials\n"
       "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
+      "                           $DOCKER_CONFIG/config.json, else\n"
       "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
       "      --compat-auth-file PATH  remove them from PATH instead, a Docker-compatible file\n"
       "                           (not with --authfile)\n";

@@ -30,6 +30,9 @@ ferry_auth_file_path (const char *authfile)
     return xstrdup (authfile);
   if ((v = getenv ("REGISTRY_AUTH_FILE")) && *v)
     return xstrdup (v);
+  /* Podman's default --authfile (and its global --config DIR sets it).  */
+  if ((v = getenv ("DOCKER_CONFIG")) && *v)
+    return xasprintf ("%s/config.json", v);
   if ((v = getenv ("XDG_RUNTIME_DIR")) && *v)
     return xasprintf ("%s/containers/auth.json", v);
   return xasprintf ("/run/containers/%u/auth.json", (unsigned) getuid ());
@@ -667,9 +670,9 @@ ferry_auth_check_writable_default (const char *authfile, ferry_error_t *err)
 int
 ferry_auth_file_is_default (const char *authfile)
 {
-  const char *v = getenv ("REGISTRY_AUTH_FILE");
+  const char *v = getenv ("REGISTRY_AUTH_FILE"), *d = getenv ("DOCKER_CONFIG");
 
-  return ! (authfile && *authfile) && ! (v && *v);
+  return ! (authfile && *authfile) && ! (v && *v) && ! (d && *d);
 }
 
 /* The files credentials are read from, in order, as containers/image
@@ -690,9 +693,8 @@ auth_files (const char *path, int flags, int legacy[4])
     files[n++] = xasprintf ("%s/containers/auth.json", v);
   else if (home && *home)
     files[n++] = xasprintf ("%s/.config/containers/auth.json", home);
-  if ((v = getenv ("DOCKER_CONFIG")) && *v)
-    files[n++] = xasprintf ("%s/config.json", v);
-  else if (home && *home)
+  /* ($DOCKER_CONFIG names the one file: not the default.)  */
+  if (home && *home)
     files[n++] = xasprintf ("%s/.docker/config.json", home);
   if (home && *home)
     {

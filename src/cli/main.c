@@ -119,7 +119,8 @@ usage (FILE *out)
          "  --module NAME       read the containers.conf module NAME (a path, or a file of\n"
          "                      /etc/containers/containers.conf.modules) after containers.conf\n"
          "                      (repeatable; before the command only)\n"
-         "  --config DIR        registry credentials in DIR/config.json, as $DOCKER_CONFIG\n"
+         "  --config DIR        login and logout keep credentials in DIR/config.json, which\n"
+         "                      the other commands read in place of ~/.docker/config.json\n"
          "                      (before the command only)\n"
          "  -v, --version       print the version\n"
          "\nSettings (the default network and mode) come from $FERRY_CONFIG, else\n"
@@ -340,11 +341,9 @@ main (int argc, char **argv)
           ferry_strv_push (&ferry_global.modules, &ferry_global.n_modules, path);
           continue;
         }
-      /* Podman's: the directory of Docker's config.json, which then is
-       * the auth file unless $REGISTRY_AUTH_FILE names one.  */
       if (c == OPT_MAIN_CONFIG)
         {
-          setenv ("DOCKER_CONFIG", optarg, 1);
+          ferry_auth_set_config_dir (optarg);
           continue;
         }
       r = ferry_cli_common_option (c, "", argv);

@@ -573,7 +573,7 @@ ferry_cmd_login (int argc, char **argv)
   struct ferry_registry_options ro;
   struct ferry_credentials creds = { 0 };
   cleanup_free char *registry = NULL, *host = NULL, *path = NULL, *joined = NULL, *stdin_password = NULL,
-                    *where = NULL;
+                    *where = NULL, *config_file = NULL;
   const char *username = NULL, *password = NULL, *compat = NULL, *secret = NULL;
   ferry_registry_t *reg = NULL;
   ferry_error_t err = NULL;
@@ -637,6 +637,8 @@ ferry_cmd_login (int argc, char **argv)
   host = ferry_auth_key_host (registry);
   if (compat && authfile_given)
     return both_auth_files ();
+  if (! compat && (config_file = ferry_auth_config_file (ro.authfile)))
+    ro.authfile = config_file;
   flags = compat                                     ? FERRY_AUTH_FILE_ONLY
           : ferry_auth_file_is_default (ro.authfile) ? FERRY_AUTH_DEFAULT_FILE
                                                      : 0;
@@ -818,7 +820,7 @@ ferry_cmd_logout (int argc, char **argv)
                                         { "all", no_argument, NULL, 'a' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
-  cleanup_free char *registry = NULL, *path = NULL;
+  cleanup_free char *registry = NULL, *path = NULL, *config_file = NULL;
   const char *authfile = NULL, *compat = NULL;
   ferry_error_t err = NULL;
   int all = 0, found = 0, c, r;
@@ -847,6 +849,8 @@ ferry_cmd_logout (int argc, char **argv)
     return not_accessible (compat);
   if (compat && authfile)
     return both_auth_files ();
+  if (! compat && (config_file = ferry_auth_config_file (authfile)))
+    authfile = config_file;
   path = compat ? xstrdup (compat) : ferry_auth_file_path (authfile);
   if (all)
     {

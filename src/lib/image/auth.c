@@ -667,6 +667,23 @@ ferry_auth_check_writable_default (const char *authfile, ferry_error_t *err)
   return 0;
 }
 
+static char *config_dir;
+
+void
+ferry_auth_set_config_dir (const char *dir)
+{
+  free (config_dir);
+  config_dir = dir && *dir ? xstrdup (dir) : NULL;
+}
+
+char *
+ferry_auth_config_file (const char *authfile)
+{
+  if (config_dir == NULL || ! ferry_auth_file_is_default (authfile))
+    return NULL;
+  return xasprintf ("%s/config.json", config_dir);
+}
+
 int
 ferry_auth_file_is_default (const char *authfile)
 {
@@ -694,7 +711,9 @@ auth_files (const char *path, int flags, int legacy[4])
   else if (home && *home)
     files[n++] = xasprintf ("%s/.config/containers/auth.json", home);
   /* ($DOCKER_CONFIG names the one file: not the default.)  */
-  if (home && *home)
+  if (config_dir)
+    files[n++] = xasprintf ("%s/config.json", config_dir);
+  else if (home && *home)
     files[n++] = xasprintf ("%s/.docker/config.json", home);
   if (home && *home)
     {

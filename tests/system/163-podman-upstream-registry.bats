@@ -1,0 +1,182 @@
+#!/usr/bin/env bats
+# Behaviours that Podman's own system tests pin for login, pull
+# policies, trust and corrupt images (150-login, 156-pull-policy,
+# 750-trust, 330-corrupt-images, 335-corrupt-layers, 155-partial-pull),
+# where ferry did otherwise: push --format docker; the global --config
+# DIR and $DOCKER_CONFIG as the auth file; image trust set on a policy
+# file that is not there yet; a damaged image in the store removed by
+# rmi -a and image prune -a, and not said to exist.  Each test runs both
+# tools where Podman is installed; neither touches the host's auth or
+# policy files (the hooks give both a HOME, XDG_RUNTIME_DIR, auth file
+# and registries.conf of the test's own).
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load podman-helpers
+load ../lib/registry
+
+auth_hooks_for_every_test
+
+IMG=localhost/ferry-test:latest
+
+# t TOOL ARGS...: Podman (podman) or ferry (ferry).
+t() {
+	local tool=$1
+	shift
+	if [ "$tool" = podman ]; then podman_t "$@"; else f "$@"; fi
+}
+
+# line TOOL ARGS...: the command, its exit code and the first line of its
+# standard error (Podman's retry warnings and progress lines aside), the
+# test's directory as TMP and the registry as REG.
+line() {
+	local tool=$1 rc=0
+	shift
+	t "$tool" "$@" >"$TEST_TMP/line.out" 2>"$TEST_TMP/line.err" || rc=$?
+	{
+		echo "\$ $* -> $rc"
+		grep -m1 '^Error: ' "$TEST_TMP/line.err" || true
+	} | sed -e "s#$TEST_TMP#TMP#g" -e "s#${REGISTRY:-@@none@@}#REG#g"
+}
+
+# manifest_type REPO TAG: the media type the registry serves for it.
+manifest_type() {
+	curl -s -u "$REGISTRY_USER:$REGISTRY_PASS" \
+		-H 'Accept: application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json' \
+		"http://$REGISTRY/v2/$1/manifests/$2" | jq -r .mediaType
+}
+
+@test "push and manifest push take --format docker as v2s2 and an empty --format as the default, as Podman's (150-login pushes with --format docker)" {
+	need_podman
+	registry_start --htpasswd alice s3cret
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	local tool
+	for tool in podman ferry; do
+		t $tool push -q --tls-verify=false --creds alice:s3cret --format docker $IMG "$REGISTRY/$tool/d:1"
+		t $tool push -q --tls-verify=false --creds alice:s3cret --format '' $IMG "$REGISTRY/$tool/e:1"
+		t $tool manifest create "$tool-list" >/dev/null
+		t $tool manifest add "$tool-list" $IMG >/dev/null
+		t $tool manifest push -q --tls-verify=false --creds alice:s3cret --format docker "$tool-list" \
+			"$REGISTRY/$tool/l:1"
+		t $tool manifest push -q --tls-verify=false --creds alice:s3cret --format '' "$tool-list" \
+			"$REGISTRY/$tool/m:1"
+		{
+			manifest_type "$tool/d" 1
+			manifest_type "$tool/e" 1
+			manifest_type "$tool/l" 1
+			manifest_type "$tool/m" 1
+			# Podman lists v2s1 among the formats, which ferry refuses.
+			line $tool push --tls-verify=false --creds alice:s3cret --format bogus $IMG "$REGISTRY/$tool/b:1" |
+				sed 's/ Choose on of .*//'
+		} >"$TEST_TMP/$tool.log"
+	done
+	sed -i 's#REG/podman/#REG/ferry/#' "$TEST_TMP/podman.log"
+	diff -u "$TEST_TMP/podman.log" "$TEST_TMP/ferry.log"
+	# The test image is an OCI one: docker converts it, the default keeps it.
+	diff -u - "$TEST_TMP/ferry.log" <<-'EOF'
+		application/vnd.docker.distribution.manifest.v2+json
+		application/vnd.oci.image.manifest.v1+json
+		application/vnd.docker.distribution.manifest.list.v2+json
+		application/vnd.oci.image.index.v1+json
+		$ push --tls-verify=false --creds alice:s3cret --format bogus localhost/ferry-test:latest REG/ferry/b:1 -> 125
+		Error: unknown format "bogus".
+	EOF
+}
+
+@test "the global --config DIR keeps login's credentials in DIR/config.json, which pulls read after the default file; \$DOCKER_CONFIG names the one auth file; as Podman's (150-login's --config)" {
+	need_podman
+	registry_start --htpasswd alice s3cret
+	registry_seed x/img:1
+	unset REGISTRY_AUTH_FILE
+	local tool img=$REGISTRY/x/img:1 good xdg=$XDG_RUNTIME_DIR/containers/auth.json
+	good=$(b64 alice:s3cret)
+	mkdir -p "$XDG_RUNTIME_DIR/containers"
+	for tool in podman ferry; do
+		local dir=$TEST_TMP/$tool-docker
+		{
+			line $tool --config "$dir" login --tls-verify=false -u alice -p s3cret "$REGISTRY"
+			jq -c . "$dir/config.json"
+			[ ! -e "$xdg" ] || echo "wrote $xdg"
+			line $tool --config "$dir" logout "$REGISTRY"
+			jq -c . "$dir/config.json"
+			# login and logout know that file only; a pull reads the
+			# default one first.
+			printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$good" >"$xdg"
+			line $tool --config "$dir" login --get-login "$REGISTRY"
+			line $tool --config "$dir" pull -q --tls-verify=false "$img"
+			t $tool rmi -f "$img" >/dev/null
+			# $DOCKER_CONFIG's file is the only one.
+			DOCKER_CONFIG=$TEST_TMP/none line $tool pull -q --tls-verify=false "$img"
+			rm "$xdg"
+			printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$good" >"$dir/config.json"
+			line $tool --config "$dir" pull -q --tls-verify=false "$img"
+			t $tool rmi -f "$img" >/dev/null
+			DOCKER_CONFIG=$dir line $tool pull -q --tls-verify=false "$img"
+			t $tool rmi -f "$img" >/dev/null
+			# $REGISTRY_AUTH_FILE comes first.
+			REGISTRY_AUTH_FILE=$TEST_TMP/env.json line $tool --config "$dir" login --tls-verify=false \
+				-u alice -p s3cret "$REGISTRY"
+			jq -c '.auths | keys' "$TEST_TMP/env.json"
+			rm "$TEST_TMP/env.json"
+			# A flag of the command line's start only.
+			line $tool login --config "$dir" --tls-verify=false -u alice -p s3cret "$REGISTRY"
+		} 2>&1 | sed -e "s#$tool-docker#TOOL-docker#g" -e "s#$REGISTRY#REG#g" \
+			-e 's/: registry .* wants credentials: .*//' >"$TEST_TMP/$tool.log"
+	done
+	diff -u "$TEST_TMP/podman.log" "$TEST_TMP/ferry.log"
+	diff -u - "$TEST_TMP/ferry.log" <<-EOF
+		\$ --config TMP/TOOL-docker login --tls-verify=false -u alice -p s3cret REG -> 0
+		{"auths":{"REG":{"auth":"$good"}}}
+		\$ --config TMP/TOOL-docker logout REG -> 0
+		{"auths":{}}
+		\$ --config TMP/TOOL-docker login --get-login REG -> 125
+		Error: not logged into REG
+		\$ --config TMP/TOOL-docker pull -q --tls-verify=false REG/x/img:1 -> 0
+		\$ pull -q --tls-verify=false REG/x/img:1 -> 125
+		Error: initializing source docker://REG/x/img:1: reading manifest 1 in REG/x/img: authentication required
+		\$ --config TMP/TOOL-docker pull -q --tls-verify=false REG/x/img:1 -> 0
+		\$ pull -q --tls-verify=false REG/x/img:1 -> 0
+		\$ --config TMP/TOOL-docker login --tls-verify=false -u alice -p s3cret REG -> 0
+		["REG"]
+		\$ login --config TMP/TOOL-docker --tls-verify=false -u alice -p s3cret REG -> 125
+		Error: unknown flag: --config
+	EOF
+}
+
+# trust_sequence TOOL: 750-trust's steps on a policy file that is not
+# there yet, and the refusals around it.
+trust_sequence() {
+	local tool=$1 pol=$TEST_TMP/$1-policy.json
+	line $tool image trust set --policypath "$pol" --type=bogus default
+	line $tool image trust set --policypath "$pol" --type=reject docker.io
+	[ ! -e "$pol" ] || echo "made $pol"
+	line $tool image trust set --policypath "$pol" --type=accept default
+	t $tool image trust show --policypath "$pol"
+	line $tool image trust set --policypath "$pol" --type=reject default
+	line $tool image trust set --policypath "$pol" --type=reject docker.io
+	t $tool image trust show --policypath "$pol" --json
+	line $tool image trust set --policypath "$pol" --type=accept docker.io
+	t $tool image trust show --policypath "$pol"
+	t $tool image trust show --policypath "$pol" --raw
+	stat -c %a "$pol"
+	line $tool image trust set --policypath "$TEST_TMP/no-dir/p.json" --type=accept default
+	: >"$TEST_TMP/$tool-empty.json"
+	line $tool image trust set --policypath "$TEST_TMP/$tool-empty.json" --type=accept default
+	echo '[]' >"$TEST_TMP/$tool-list.json"
+	line $tool image trust set --policypath "$TEST_TMP/$tool-list.json" --type=accept default
+}
+
+@test "image trust set starts a policy file that is not there, and refuses a broken one, as Podman's (750-trust)" {
+	need_podman
+	trust_sequence podman 2>&1 | sed "s#podman-#TOOL-#g" >"$TEST_TMP/podman.log"
+	trust_sequence ferry 2>&1 | sed "s#ferry-#TOOL-#g" >"$TEST_TMP/ferry.log"
+	diff -u "$TEST_TMP/podman.log" "$TEST_TMP/ferry.log"
+	cmp "$TEST_TMP/podman-policy.json" "$TEST_TMP/ferry-policy.json"
+	[ ! -e "$TEST_TMP/no-dir" ]
+	grep -x -A1 '\$ image trust set --policypath TMP/TOOL-policy.json --type=reject docker.io -> 125' \
+		"$TEST_TMP/ferry.log" | tail -n 1 | grep -qx 'Error: default trust policy must be set'
+	grep -qx 'Error: could not read trust policies' "$TEST_TMP/ferry.log"
+	grep -qx 'Error: open TMP/no-dir/p.json: no such file or directory' "$TEST_TMP/ferry.log"
+}

@@ -686,10 +686,11 @@ damaged (const char *id, ferry_error_t *err)
 {
   cleanup_error ferry_error_t cause = steal_pointer (err);
 
-  return ferry_make_error (err, 0,
-                           "image %.12s in the store is damaged: %s: remove it (ferry rmi %.12s) and pull or "
-                           "load it again",
-                           id, cause->msg, id);
+  return ferry_make_error_kind (
+      err, FERRY_ERROR_DAMAGED,
+      "image %.12s in the store is damaged: %s: remove it (ferry rmi %.12s) and pull "
+      "or load it again",
+      id, cause->msg, id);
 }
 
 /* The stored manifest and config feed pushes and containers, which read
@@ -1238,6 +1239,67 @@ ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_
     }
   *out = list;
   *n = count;
+  return 0;
+}
+
+int
+ferry_store_list_sound (ferry_store_t *s, struct ferry_image ***out, size_t *n, char ***damaged_ids,
+                        char ***damaged_why, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  struct ferry_image **list = NULL;
+  size_t count = 0, nd = 0, nw = 0;
+
+  *damaged_ids = xmalloc0 (sizeof (char *));
+  *damaged_why = xmalloc0 (sizeof (char *));
+  st = ferry_db_prepare (s->db, "SELECT id FROM images ORDER BY loaded DESC, id", err);
+  if (st == NULL)
+    return -1;
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      struct ferry_image *img;
+      ferry_error_t why = NULL;
+
+      /* The row first, as a removal reads it; then the checks a use
+       * makes, whose failure marks it damaged.  */
+      if (load_image_row (s, column_text (st, 0), 0, &img, err) < 0)
+        {
+          ferry_images_free (list, count);
+          return -1;
+        }
+      if (check_image_row (img, &why) < 0)
+        {
+          *damaged_ids = strv_append (*damaged_ids, &nd, xstrdup (img->id));
+          *damaged_why = strv_append (*damaged_why, &nw, xstrdup (why->msg));
+          ferry_error_release (&why);
+          ferry_image_free (img);
+          continue;
+        }
+      list = xrealloc (list, sizeof (*list) * (count + 1));
+      list[count++] = img;
+    }
+  *out = list;
+  *n = count;
+  return 0;
+}
+
+int
+ferry_store_image_check_layers (ferry_store_t *s, const struct ferry_image *img, ferry_error_t *err)
+{
+  for (size_t i = 0; i < img->n_layers; i++)
+    {
+      cleanup_free char *dir = NULL;
+      int unpacked = query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1",
+                                   img->diff_ids[i], NULL, 0);
+
+      /* A layer kept as a blob only (a checkpoint image's) has no
+       * directory; any other must have its row and its directory.  */
+      if (! unpacked && query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ?", img->diff_ids[i], NULL, 0))
+        continue;
+      dir = ferry_store_layer_path (s, img->diff_ids[i]);
+      if (! unpacked || access (dir, F_OK) < 0)
+        return ferry_make_error_kind (err, FERRY_ERROR_DAMAGED, "layer not known");
+    }
   return 0;
 }
 

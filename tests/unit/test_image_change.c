@@ -221,6 +221,12 @@ test_manifest_convert (void **state)
   assert_true (same);
   assert_null (ferry_manifest_convert (DOCKER_M, "v2s2", &same, &err));
   assert_true (same);
+  /* "docker" is Podman's other name for v2s2.  */
+  {
+    cleanup_free char *d = ferry_manifest_convert (OCI_M, "docker", &same, &err);
+    assert_non_null (d);
+    assert_string_equal (d, DOCKER_M);
+  }
 }
 
 static void
@@ -239,8 +245,10 @@ test_manifest_convert_refused (void **state)
   ferry_error_release (&err);
   assert_null (ferry_manifest_convert (OCI_M, "v2s1", &same, &err));
   ferry_error_release (&err);
-  assert_null (ferry_manifest_convert (OCI_M, "docker", &same, &err));
-  assert_non_null (strstr (err->msg, "unknown format \"docker\""));
+  assert_null (ferry_manifest_convert (OCI_M, "bogus", &same, &err));
+  assert_non_null (strstr (err->msg, "unknown format \"bogus\""));
+  ferry_error_release (&err);
+  assert_null (ferry_manifest_convert (OCI_M, "", &same, &err));
   ferry_error_release (&err);
   assert_null (ferry_manifest_convert ("{\"schemaVersion\":2}", "v2s2", &same, &err));
   ferry_error_release (&err);

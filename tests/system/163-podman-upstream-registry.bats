@@ -180,3 +180,110 @@ trust_sequence() {
 	grep -qx 'Error: could not read trust policies' "$TEST_TMP/ferry.log"
 	grep -qx 'Error: open TMP/no-dir/p.json: no such file or directory' "$TEST_TMP/ferry.log"
 }
+
+# corrupt TOOL WHAT: the test image of TOOL's store, tagged
+# localhost/ferry-test:test too, with its stored manifest (WHAT=manifest)
+# or a layer's record (WHAT=layer) gone: Podman's files as upstream 330
+# and 335 remove them, ferry's database row and layer directory.
+corrupt() {
+	local tool=$1 id
+	t "$tool" rmi -af >/dev/null 2>&1 || true
+	t "$tool" load -q -i "$(ferry_test_image)" >/dev/null
+	t "$tool" tag $IMG localhost/ferry-test:test
+	id=$(t "$tool" inspect --format '{{.Id}}' $IMG)
+	case "$tool/$2" in
+	podman/manifest) rm "$TEST_TMP/proot/overlay-images/$id/manifest" ;;
+	podman/layer)
+		jq 'del(.[0])' "$TEST_TMP/proot/overlay-layers/layers.json" >"$TEST_TMP/layers.json"
+		mv "$TEST_TMP/layers.json" "$TEST_TMP/proot/overlay-layers/layers.json"
+		;;
+	ferry/manifest) sqlite3 "$ROOT/ferry.db" "UPDATE images SET manifest = '' WHERE id = '$id'" ;;
+	ferry/layer)
+		rm -rf "$ROOT/storage/layers/$(sqlite3 "$ROOT/ferry.db" \
+			"SELECT substr(diff_id, 8) FROM image_layers WHERE image_id = '$id' AND position = 0")"
+		;;
+	esac
+}
+
+# said TOOL ARGS...: the command, its exit code, and which of Podman's
+# words its standard error has (the causes are each store's own).
+said() {
+	local tool=$1 rc=0 w
+	shift
+	t "$tool" "$@" >"$TEST_TMP/said.out" 2>"$TEST_TMP/said.err" || rc=$?
+	echo "\$ $* -> $rc"
+	for w in 'level=error msg="Image localhost/ferry-test:test exists in local storage but may be corrupted (remove the image to resolve the issue): ' \
+		'level=warning msg="Failed to determine parent of image: ' 'Error: '; do
+		if grep -qF "$w" "$TEST_TMP/said.err"; then echo "  ${w% }"; fi
+	done
+	if [ "$1" != images ] && [ -s "$TEST_TMP/said.out" ]; then
+		sed 's/^/  out: /' "$TEST_TMP/said.out"
+	fi
+}
+
+corrupt_sequence() {
+	local tool=$1 cmd
+	for cmd in "rmi -a" "rmi -f -a" "image prune -a -f"; do
+		corrupt "$tool" manifest
+		said "$tool" image exists localhost/ferry-test:test
+		said "$tool" images
+		# shellcheck disable=SC2086
+		said "$tool" $cmd
+		t "$tool" images -a --noheading | wc -l
+	done
+	corrupt "$tool" layer
+	said "$tool" image exists localhost/ferry-test:test
+	said "$tool" image exists localhost/ferry-test:latest
+	said "$tool" rmi -a
+	t "$tool" images -a --noheading | wc -l
+}
+
+@test "a damaged image is not said to exist, and rmi -a, rmi -f -a and image prune -a remove it, as Podman's (330-corrupt-images, 335-corrupt-layers)" {
+	need_podman
+	load_test_image
+	corrupt_sequence podman >"$TEST_TMP/podman.log"
+	corrupt_sequence ferry >"$TEST_TMP/ferry.log"
+	diff -u "$TEST_TMP/podman.log" "$TEST_TMP/ferry.log"
+	diff -u - "$TEST_TMP/ferry.log" <<-'EOF'
+		$ image exists localhost/ferry-test:test -> 1
+		  level=error msg="Image localhost/ferry-test:test exists in local storage but may be corrupted (remove the image to resolve the issue):
+		$ images -> 125
+		  Error:
+		$ rmi -a -> 0
+		  level=warning msg="Failed to determine parent of image:
+		  out: Untagged: localhost/ferry-test:test
+		  out: Untagged: localhost/ferry-test:latest
+		  out: Deleted: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		0
+		$ image exists localhost/ferry-test:test -> 1
+		  level=error msg="Image localhost/ferry-test:test exists in local storage but may be corrupted (remove the image to resolve the issue):
+		$ images -> 125
+		  Error:
+		$ rmi -f -a -> 0
+		  level=warning msg="Failed to determine parent of image:
+		  out: Untagged: localhost/ferry-test:test
+		  out: Untagged: localhost/ferry-test:latest
+		  out: Deleted: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		0
+		$ image exists localhost/ferry-test:test -> 1
+		  level=error msg="Image localhost/ferry-test:test exists in local storage but may be corrupted (remove the image to resolve the issue):
+		$ images -> 125
+		  Error:
+		$ image prune -a -f -> 0
+		  level=warning msg="Failed to determine parent of image:
+		  out: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		0
+		$ image exists localhost/ferry-test:test -> 1
+		  level=error msg="Image localhost/ferry-test:test exists in local storage but may be corrupted (remove the image to resolve the issue):
+		$ image exists localhost/ferry-test:latest -> 1
+		$ rmi -a -> 0
+		  out: Untagged: localhost/ferry-test:test
+		  out: Untagged: localhost/ferry-test:latest
+		  out: Deleted: 3bb7d0590f13230620823d444d8bdfbd09a108666f25bf8340361056077cf449
+		0
+	EOF
+	# Podman's log line ends with the layer's loss in its words, as ferry's.
+	corrupt ferry layer
+	run -1 --separate-stderr f image exists localhost/ferry-test:test
+	[[ $stderr == *'may be corrupted (remove the image to resolve the issue): layer not known"' ]]
+}

@@ -252,6 +252,17 @@ ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
   return query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1", diff_id, NULL, 0);
 }
 
+int
+ferry_store_layer_present (ferry_store_t *s, const char *diff_id)
+{
+  cleanup_free char *dir = NULL;
+
+  if (! ferry_store_has_layer (s, diff_id))
+    return 0;
+  dir = ferry_store_layer_path (s, diff_id);
+  return ferry_path_exists (dir);
+}
+
 /* 1 when SQL (one text parameter) finds a row for KEY, 0 when it finds
  * none, -1 (with *ERR, CONTEXT its words) when it cannot tell: a caller
  * removes only on a certain 0.  */
@@ -515,6 +526,38 @@ set_image_name (ferry_store_t *s, const char *name, const char *image_id, ferry_
   return update_names_history (s, image_id, err);
 }
 
+static int load_image_row (ferry_store_t *s, const char *id, int check, struct ferry_image **out,
+                           ferry_error_t *err);
+
+/* A stored row of image ID that is damaged (what ferry_store_lookup
+ * refuses) takes IMG's manifest, config and layers: pulling or loading
+ * the image again is the way out its error names, as Podman's store takes
+ * an image whose files went anew.  A sound row stays as it is.  */
+static int
+repair_damaged_row (ferry_store_t *s, const char *id, const struct ferry_new_image *img, const char *created,
+                    ferry_error_t *err)
+{
+  struct ferry_image *old = NULL;
+  ferry_error_t why = NULL;
+  const char *del[] = { id };
+  const char *upd[]
+      = { img->config_digest, img->manifest_digest, img->manifest, img->config, created ? created : "", id };
+
+  if (load_image_row (s, id, 1, &old, &why) == 0 || why->kind != FERRY_ERROR_DAMAGED)
+    {
+      ferry_image_free (old);
+      ferry_error_release (&why);
+      return 0;
+    }
+  ferry_error_release (&why);
+  if (exec_bound (s, "DELETE FROM image_layers WHERE image_id = ?", del, 1, NULL, 0, err) < 0)
+    return -1;
+  return exec_bound (s,
+                     "UPDATE images SET config_digest = ?, manifest_digest = ?, manifest = ?, config = ?, "
+                     "created = ? WHERE id = ?",
+                     upd, 6, NULL, 0, err);
+}
+
 static int
 record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t *err)
 {
@@ -552,6 +595,8 @@ record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t
         return -1;
     }
 
+  if (repair_damaged_row (s, id, img, created, err) < 0)
+    return -1;
   {
     const char *args[]
         = { id, img->config_digest, img->manifest_digest, img->manifest, img->config, created ? created : "",

@@ -122,6 +122,8 @@ uint64_t ferry_image_reported_size (const struct ferry_image *img);
 uint64_t ferry_store_layer_size (ferry_store_t *s, const char *diff_id);
 /* True when the store has the layer unpacked.  */
 int ferry_store_has_layer (ferry_store_t *s, const char *diff_id);
+/* ferry_store_has_layer, and its directory is there too.  */
+int ferry_store_layer_present (ferry_store_t *s, const char *diff_id);
 
 /* Moves the new layers in and hard-links their blob files in (a blob the
  * store has already stays as it is), then records the image and its names

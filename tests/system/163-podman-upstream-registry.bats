@@ -287,3 +287,64 @@ corrupt_sequence() {
 	run -1 --separate-stderr f image exists localhost/ferry-test:test
 	[[ $stderr == *'may be corrupted (remove the image to resolve the issue): layer not known"' ]]
 }
+
+# tv TOOL ARGS...: t, Podman on vfs as upstream 335 runs it (on overlay,
+# Podman 5.4 cannot use the layers it pulls again there: "readlink ...:
+# no such file or directory").
+tv() {
+	local tool=$1
+	shift
+	if [ "$tool" = podman ]; then podman_t --storage-driver vfs "$@"; else f "$@"; fi
+}
+
+# repull_sequence TOOL: 335's run --rm and create of an image whose
+# layer went, which the pull policy missing pulls again.
+repull_sequence() {
+	local tool=$1 img=$REGISTRY/x/img:1 cmd id
+	for cmd in "run --rm" create; do
+		tv "$tool" pull -q --tls-verify=false "$img" >/dev/null
+		id=$(tv "$tool" inspect --format '{{.Id}}' "$img")
+		if [ "$tool" = podman ]; then
+			jq 'del(.[0])' "$TEST_TMP/proot/vfs-layers/layers.json" >"$TEST_TMP/layers.json"
+			mv "$TEST_TMP/layers.json" "$TEST_TMP/proot/vfs-layers/layers.json"
+		else
+			rm -rf "$ROOT/storage/layers/$(sqlite3 "$ROOT/ferry.db" \
+				"SELECT substr(diff_id, 8) FROM image_layers WHERE image_id = '$id' AND position = 0")"
+		fi
+		# shellcheck disable=SC2086
+		tv "$tool" $cmd --tls-verify=false "$img" ls /bin/busybox >"$TEST_TMP/out" 2>"$TEST_TMP/err" ||
+			echo "$cmd failed: $(cat "$TEST_TMP/err")"
+		grep -o 'level=error msg="Image [^ ]* exists in local storage but may be corrupted (remove the image to resolve the issue): layer not known"' \
+			"$TEST_TMP/err" | sed "s#$REGISTRY#REG#"
+		grep -c '^Trying to pull ' "$TEST_TMP/err"
+		if [ "$cmd" = create ]; then tv "$tool" start -a "$(cat "$TEST_TMP/out")"; else cat "$TEST_TMP/out"; fi
+		tv "$tool" image exists "$img"
+		tv "$tool" rm -af >/dev/null
+		tv "$tool" rmi -f "$img" >/dev/null
+	done
+}
+
+@test "run and create pull an image whose layer went again, as Podman's (335-corrupt-layers)" {
+	need_podman
+	registry_start
+	registry_seed x/img:1
+	repull_sequence podman >"$TEST_TMP/podman.log"
+	repull_sequence ferry >"$TEST_TMP/ferry.log"
+	diff -u "$TEST_TMP/podman.log" "$TEST_TMP/ferry.log"
+	diff -u - "$TEST_TMP/ferry.log" <<-'EOF'
+		level=error msg="Image REG/x/img:1 exists in local storage but may be corrupted (remove the image to resolve the issue): layer not known"
+		1
+		/bin/busybox
+		level=error msg="Image REG/x/img:1 exists in local storage but may be corrupted (remove the image to resolve the issue): layer not known"
+		1
+		/bin/busybox
+	EOF
+	# A stored row that is damaged: the same, and the pull mends it.
+	f pull -q --tls-verify=false "$REGISTRY/x/img:1" >/dev/null
+	sqlite3 "$ROOT/ferry.db" "UPDATE images SET config = '' WHERE id = '$(f inspect --format '{{.Id}}' "$REGISTRY/x/img:1")'"
+	run -0 --separate-stderr f run --rm --tls-verify=false "$REGISTRY/x/img:1" echo mended
+	[ "$output" = mended ]
+	[[ $stderr == *'may be corrupted (remove the image to resolve the issue): image '*' in the store is damaged: its config is not valid JSON'* ]]
+	f image exists "$REGISTRY/x/img:1"
+	f images --noheading >/dev/null
+}

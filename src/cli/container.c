@@ -1120,7 +1120,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.health = &a->health;
   a->attach.sig_proxy = 1;
   ferry_cli_registry_defaults (&a->pull.registry);
-  ferry_cli_transfer_defaults (&a->transfer, &a->pull);
+  if (ferry_cli_transfer_defaults (&a->transfer, &a->pull) < 0)
+    return -1;
   while ((c = getopt_long (argc, argv,
                            is_run ? "+:a:c:de:h:il:m:p:Pqtu:v:w:" : "+:a:c:e:h:il:m:p:Pqtu:v:w:", opts, NULL))
          != -1)

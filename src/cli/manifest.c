@@ -710,7 +710,8 @@ manifest_push (int argc, char **argv)
   int c, rc;
 
   ferry_cli_registry_defaults (&o.registry);
-  ferry_cli_transfer_defaults (&tf, &o);
+  if (ferry_cli_transfer_defaults (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   while ((c = getopt_long (argc, argv, ":f:qh", opts, NULL)) != -1)
     {
       rc = ferry_cli_registry_option (c, optarg, &o.registry);

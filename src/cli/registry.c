@@ -115,7 +115,8 @@ ferry_cmd_pull (int argc, char **argv)
   int quiet = 0, all_tags = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
-  ferry_cli_transfer_defaults (&tf, &o);
+  if (ferry_cli_transfer_defaults (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   while ((c = getopt_long (argc, argv, ":aqh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
@@ -279,7 +280,8 @@ ferry_cmd_push (int argc, char **argv)
   int quiet = 0, compress = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
-  ferry_cli_transfer_defaults (&tf, &o);
+  if (ferry_cli_transfer_defaults (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   while ((c = getopt_long (argc, argv, ":f:qh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);

@@ -348,3 +348,55 @@ repull_sequence() {
 	f image exists "$REGISTRY/x/img:1"
 	f images --noheading >/dev/null
 }
+
+# retry_sequence TOOL PORT: pulls, a push and a create from a registry
+# address nobody answers at: the retry warnings, tool and address aside.
+retry_sequence() {
+	local tool=$1 img=127.0.0.1:$2/x/y:1
+	t "$tool" tag $IMG "$img"
+	{
+		t "$tool" pull -q --tls-verify=false "$img" || true
+		t "$tool" pull -q --tls-verify=false --retry 1 --retry-delay 1ms "$img" || true
+		t "$tool" pull -q --tls-verify=false --retry 1 --retry-delay 0s "$img" || true
+		t "$tool" pull -q --tls-verify=false --retry 1 --retry-delay=-1s "$img" || true
+		t "$tool" push -q --tls-verify=false "$img" || true
+		t "$tool" create -q --pull always --tls-verify=false "$img" || true
+	} 2>&1 | grep -o 'level=warning msg="Failed, retrying in [^ ]* ... ([0-9]*/[0-9]*)'
+	# A retry_delay that is no duration stops them.
+	sed -i 's/^retry_delay = .*/retry_delay = "soon"/' "$CONTAINERS_CONF"
+	line "$tool" pull -q --tls-verify=false "$img"
+	line "$tool" push -q --tls-verify=false "$img"
+	line "$tool" create -q --tls-verify=false "$img"
+	sed -i 's/^retry_delay = .*/retry_delay = "10ms"/' "$CONTAINERS_CONF"
+}
+
+@test "containers.conf's retry and retry_delay are the defaults of --retry and --retry-delay, and --retry-delay 0s backs off, as Podman's (150-login's containers.conf retry)" {
+	need_podman
+	load_test_image
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	# The hooks' containers.conf ends in its [engine] table.
+	tail -n 2 "$CONTAINERS_CONF" | grep -qx '\[engine\]'
+	printf 'retry = 2\nretry_delay = "10ms"\n' >>"$CONTAINERS_CONF"
+	local port
+	port=$(free_port)
+	retry_sequence podman "$port" >"$TEST_TMP/podman.log"
+	retry_sequence ferry "$port" >"$TEST_TMP/ferry.log"
+	diff -u "$TEST_TMP/podman.log" "$TEST_TMP/ferry.log"
+	diff -u - "$TEST_TMP/ferry.log" <<-EOF
+		level=warning msg="Failed, retrying in 10ms ... (1/2)
+		level=warning msg="Failed, retrying in 10ms ... (2/2)
+		level=warning msg="Failed, retrying in 1ms ... (1/1)
+		level=warning msg="Failed, retrying in 1s ... (1/1)
+		level=warning msg="Failed, retrying in -1s ... (1/1)
+		level=warning msg="Failed, retrying in 10ms ... (1/2)
+		level=warning msg="Failed, retrying in 10ms ... (2/2)
+		level=warning msg="Failed, retrying in 10ms ... (1/2)
+		level=warning msg="Failed, retrying in 10ms ... (2/2)
+		\$ pull -q --tls-verify=false 127.0.0.1:$port/x/y:1 -> 125
+		Error: failed to parse containers.conf retry_delay: time: invalid duration "soon"
+		\$ push -q --tls-verify=false 127.0.0.1:$port/x/y:1 -> 125
+		Error: failed to parse containers.conf retry_delay: time: invalid duration "soon"
+		\$ create -q --tls-verify=false 127.0.0.1:$port/x/y:1 -> 125
+		Error: failed to parse containers.conf retry_delay: time: invalid duration "soon"
+	EOF
+}

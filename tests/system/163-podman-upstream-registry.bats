@@ -368,6 +368,8 @@ retry_sequence() {
 	line "$tool" push -q --tls-verify=false "$img"
 	line "$tool" create -q --tls-verify=false "$img"
 	sed -i 's/^retry_delay = .*/retry_delay = "10ms"/' "$CONTAINERS_CONF"
+	# The last error: the registry's address refused the connection.
+	line "$tool" pull -q --retry 0 --tls-verify=false "$img" | sed -n 's/^\(Error: initializing source [^ ]*: \).*\(connect: connection refused\)$/\1... \2/p'
 }
 
 @test "containers.conf's retry and retry_delay are the defaults of --retry and --retry-delay, and --retry-delay 0s backs off, as Podman's (150-login's containers.conf retry)" {
@@ -398,5 +400,6 @@ retry_sequence() {
 		Error: failed to parse containers.conf retry_delay: time: invalid duration "soon"
 		\$ create -q --tls-verify=false 127.0.0.1:$port/x/y:1 -> 125
 		Error: failed to parse containers.conf retry_delay: time: invalid duration "soon"
+		Error: initializing source docker://127.0.0.1:$port/x/y:1: ... connect: connection refused
 	EOF
 }

@@ -98,9 +98,11 @@ manifest_type() {
 		{
 			line $tool --config "$dir" login --tls-verify=false -u alice -p s3cret "$REGISTRY"
 			jq -c . "$dir/config.json"
+			cp "$dir/config.json" "$TEST_TMP/$tool-login.json"
 			[ ! -e "$xdg" ] || echo "wrote $xdg"
 			line $tool --config "$dir" logout "$REGISTRY"
 			jq -c . "$dir/config.json"
+			cp "$dir/config.json" "$TEST_TMP/$tool-logout.json"
 			# login and logout know that file only; a pull reads the
 			# default one first.
 			printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$good" >"$xdg"
@@ -126,6 +128,9 @@ manifest_type() {
 			-e 's/: registry .* wants credentials: .*//' >"$TEST_TMP/$tool.log"
 	done
 	diff -u "$TEST_TMP/podman.log" "$TEST_TMP/ferry.log"
+	# Written as containers/image writes them: a tab a level.
+	cmp "$TEST_TMP/podman-login.json" "$TEST_TMP/ferry-login.json"
+	cmp "$TEST_TMP/podman-logout.json" "$TEST_TMP/ferry-logout.json"
 	diff -u - "$TEST_TMP/ferry.log" <<-EOF
 		\$ --config TMP/TOOL-docker login --tls-verify=false -u alice -p s3cret REG -> 0
 		{"auths":{"REG":{"auth":"$good"}}}

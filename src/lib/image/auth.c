@@ -473,8 +473,8 @@ static int
 write_auth_file (const char *path, json_object *root, ferry_error_t *err)
 {
   cleanup_free char *dir = xstrdup (path);
+  cleanup_free char *text = NULL;
   char *slash = strrchr (dir, '/');
-  const char *text;
 
   if (slash && slash != dir)
     {
@@ -482,7 +482,8 @@ write_auth_file (const char *path, json_object *root, ferry_error_t *err)
       if (ferry_mkdir_p (dir, 0700, err) < 0)
         return -1;
     }
-  text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+  /* As containers/image writes it: a tab a level.  */
+  text = ferry_json_to_indented (root, -1);
   /* Never through a symlink into a file whose mode the user chose, as
    * Podman's: credentials go into a file of their own, 0600.  */
   return ferry_write_file_replace (path, text, strlen (text), 0600, err);

@@ -54,13 +54,13 @@ manifest_type() {
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
 	local tool
 	for tool in podman ferry; do
-		t $tool push -q --tls-verify=false --creds alice:s3cret --format docker $IMG "$REGISTRY/$tool/d:1"
-		t $tool push -q --tls-verify=false --creds alice:s3cret --format '' $IMG "$REGISTRY/$tool/e:1"
-		t $tool manifest create "$tool-list" >/dev/null
-		t $tool manifest add "$tool-list" $IMG >/dev/null
-		t $tool manifest push -q --tls-verify=false --creds alice:s3cret --format docker "$tool-list" \
+		t "$tool" push -q --tls-verify=false --creds alice:s3cret --format docker $IMG "$REGISTRY/$tool/d:1"
+		t "$tool" push -q --tls-verify=false --creds alice:s3cret --format '' $IMG "$REGISTRY/$tool/e:1"
+		t "$tool" manifest create "$tool-list" >/dev/null
+		t "$tool" manifest add "$tool-list" $IMG >/dev/null
+		t "$tool" manifest push -q --tls-verify=false --creds alice:s3cret --format docker "$tool-list" \
 			"$REGISTRY/$tool/l:1"
-		t $tool manifest push -q --tls-verify=false --creds alice:s3cret --format '' "$tool-list" \
+		t "$tool" manifest push -q --tls-verify=false --creds alice:s3cret --format '' "$tool-list" \
 			"$REGISTRY/$tool/m:1"
 		{
 			manifest_type "$tool/d" 1
@@ -68,7 +68,7 @@ manifest_type() {
 			manifest_type "$tool/l" 1
 			manifest_type "$tool/m" 1
 			# Podman lists v2s1 among the formats, which ferry refuses.
-			line $tool push --tls-verify=false --creds alice:s3cret --format bogus $IMG "$REGISTRY/$tool/b:1" |
+			line "$tool" push --tls-verify=false --creds alice:s3cret --format bogus $IMG "$REGISTRY/$tool/b:1" |
 				sed 's/ Choose on of .*//'
 		} >"$TEST_TMP/$tool.log"
 	done
@@ -96,34 +96,34 @@ manifest_type() {
 	for tool in podman ferry; do
 		local dir=$TEST_TMP/$tool-docker
 		{
-			line $tool --config "$dir" login --tls-verify=false -u alice -p s3cret "$REGISTRY"
+			line "$tool" --config "$dir" login --tls-verify=false -u alice -p s3cret "$REGISTRY"
 			jq -c . "$dir/config.json"
 			cp "$dir/config.json" "$TEST_TMP/$tool-login.json"
 			[ ! -e "$xdg" ] || echo "wrote $xdg"
-			line $tool --config "$dir" logout "$REGISTRY"
+			line "$tool" --config "$dir" logout "$REGISTRY"
 			jq -c . "$dir/config.json"
 			cp "$dir/config.json" "$TEST_TMP/$tool-logout.json"
 			# login and logout know that file only; a pull reads the
 			# default one first.
 			printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$good" >"$xdg"
-			line $tool --config "$dir" login --get-login "$REGISTRY"
-			line $tool --config "$dir" pull -q --tls-verify=false "$img"
-			t $tool rmi -f "$img" >/dev/null
+			line "$tool" --config "$dir" login --get-login "$REGISTRY"
+			line "$tool" --config "$dir" pull -q --tls-verify=false "$img"
+			t "$tool" rmi -f "$img" >/dev/null
 			# $DOCKER_CONFIG's file is the only one.
-			DOCKER_CONFIG=$TEST_TMP/none line $tool pull -q --tls-verify=false "$img"
+			DOCKER_CONFIG=$TEST_TMP/none line "$tool" pull -q --tls-verify=false "$img"
 			rm "$xdg"
 			printf '{"auths":{"%s":{"auth":"%s"}}}' "$REGISTRY" "$good" >"$dir/config.json"
-			line $tool --config "$dir" pull -q --tls-verify=false "$img"
-			t $tool rmi -f "$img" >/dev/null
-			DOCKER_CONFIG=$dir line $tool pull -q --tls-verify=false "$img"
-			t $tool rmi -f "$img" >/dev/null
+			line "$tool" --config "$dir" pull -q --tls-verify=false "$img"
+			t "$tool" rmi -f "$img" >/dev/null
+			DOCKER_CONFIG=$dir line "$tool" pull -q --tls-verify=false "$img"
+			t "$tool" rmi -f "$img" >/dev/null
 			# $REGISTRY_AUTH_FILE comes first.
-			REGISTRY_AUTH_FILE=$TEST_TMP/env.json line $tool --config "$dir" login --tls-verify=false \
+			REGISTRY_AUTH_FILE=$TEST_TMP/env.json line "$tool" --config "$dir" login --tls-verify=false \
 				-u alice -p s3cret "$REGISTRY"
 			jq -c '.auths | keys' "$TEST_TMP/env.json"
 			rm "$TEST_TMP/env.json"
 			# A flag of the command line's start only.
-			line $tool login --config "$dir" --tls-verify=false -u alice -p s3cret "$REGISTRY"
+			line "$tool" login --config "$dir" --tls-verify=false -u alice -p s3cret "$REGISTRY"
 		} 2>&1 | sed -e "s#$tool-docker#TOOL-docker#g" -e "s#$REGISTRY#REG#g" \
 			-e 's/: registry .* wants credentials: .*//' >"$TEST_TMP/$tool.log"
 	done
@@ -154,23 +154,23 @@ manifest_type() {
 # there yet, and the refusals around it.
 trust_sequence() {
 	local tool=$1 pol=$TEST_TMP/$1-policy.json
-	line $tool image trust set --policypath "$pol" --type=bogus default
-	line $tool image trust set --policypath "$pol" --type=reject docker.io
+	line "$tool" image trust set --policypath "$pol" --type=bogus default
+	line "$tool" image trust set --policypath "$pol" --type=reject docker.io
 	[ ! -e "$pol" ] || echo "made $pol"
-	line $tool image trust set --policypath "$pol" --type=accept default
-	t $tool image trust show --policypath "$pol"
-	line $tool image trust set --policypath "$pol" --type=reject default
-	line $tool image trust set --policypath "$pol" --type=reject docker.io
-	t $tool image trust show --policypath "$pol" --json
-	line $tool image trust set --policypath "$pol" --type=accept docker.io
-	t $tool image trust show --policypath "$pol"
-	t $tool image trust show --policypath "$pol" --raw
+	line "$tool" image trust set --policypath "$pol" --type=accept default
+	t "$tool" image trust show --policypath "$pol"
+	line "$tool" image trust set --policypath "$pol" --type=reject default
+	line "$tool" image trust set --policypath "$pol" --type=reject docker.io
+	t "$tool" image trust show --policypath "$pol" --json
+	line "$tool" image trust set --policypath "$pol" --type=accept docker.io
+	t "$tool" image trust show --policypath "$pol"
+	t "$tool" image trust show --policypath "$pol" --raw
 	stat -c %a "$pol"
-	line $tool image trust set --policypath "$TEST_TMP/no-dir/p.json" --type=accept default
+	line "$tool" image trust set --policypath "$TEST_TMP/no-dir/p.json" --type=accept default
 	: >"$TEST_TMP/$tool-empty.json"
-	line $tool image trust set --policypath "$TEST_TMP/$tool-empty.json" --type=accept default
+	line "$tool" image trust set --policypath "$TEST_TMP/$tool-empty.json" --type=accept default
 	echo '[]' >"$TEST_TMP/$tool-list.json"
-	line $tool image trust set --policypath "$TEST_TMP/$tool-list.json" --type=accept default
+	line "$tool" image trust set --policypath "$TEST_TMP/$tool-list.json" --type=accept default
 }
 
 @test "image trust set starts a policy file that is not there, and refuses a broken one, as Podman's (750-trust)" {
@@ -290,6 +290,7 @@ corrupt_sequence() {
 	# Podman's log line ends with the layer's loss in its words, as ferry's.
 	corrupt ferry layer
 	run -1 --separate-stderr f image exists localhost/ferry-test:test
+	# shellcheck disable=SC2154
 	[[ $stderr == *'may be corrupted (remove the image to resolve the issue): layer not known"' ]]
 }
 

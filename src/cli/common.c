@@ -748,6 +748,20 @@ ferry_cli_podman_warnf (const char *fmt, ...)
 }
 
 void
+ferry_cli_podman_errorf (const char *fmt, ...)
+{
+  cleanup_free char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end (ap);
+  if (msg)
+    podman_log ("error", msg);
+}
+
+void
 ferry_cli_warn_killed (const char *name, const struct ferry_stop_report *r)
 {
   const char *sig = ferry_signal_name (r->stop_signal);

@@ -117,6 +117,7 @@ enum
   "      --cert-dir DIR       trust the CA certificates (*.crt) in DIR for the registry's TLS\n"             \
   "      --creds USER:PASS    credentials for the registry (default: the auth file's)\n"                     \
   "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"                            \
+  "                           $DOCKER_CONFIG/config.json, else\n"                                            \
   "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
 
 struct ferry_registry_options;
@@ -278,6 +279,9 @@ void ferry_cli_transfer_interactive (struct ferry_transfer_options *o);
  * msg="..." (quotes and backslashes in the message escaped), on standard
  * error, unless --log-level is error.  */
 void ferry_cli_podman_warnf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* The same at Podman's level "error" (a failure it logs and goes on
+ * from), whatever --log-level says.  */
+void ferry_cli_podman_errorf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 struct ferry_stop_report;
 /* Podman's warning, in its shape, when a stop of container NAME needed

@@ -119,6 +119,9 @@ usage (FILE *out)
          "  --module NAME       read the containers.conf module NAME (a path, or a file of\n"
          "                      /etc/containers/containers.conf.modules) after containers.conf\n"
          "                      (repeatable; before the command only)\n"
+         "  --config DIR        login and logout keep credentials in DIR/config.json, which\n"
+         "                      the other commands read in place of ~/.docker/config.json\n"
+         "                      (before the command only)\n"
          "  -v, --version       print the version\n"
          "\nSettings (the default network and mode) come from $FERRY_CONFIG, else\n"
          "/etc/ferry/ferry.conf when it exists, over the [containers] settings of\n"
@@ -246,6 +249,7 @@ defaults_from_env (void)
 enum
 {
   OPT_MAIN_MODULE = 0x4D00,
+  OPT_MAIN_CONFIG = 0x5200,
 };
 
 /* --module NAME, as Podman resolves it for root: an absolute path as it
@@ -309,6 +313,7 @@ main (int argc, char **argv)
     FERRY_GLOBAL_OPTIONS,
     /* Before the command only, as Podman's.  */
     { "module", required_argument, NULL, OPT_MAIN_MODULE },
+    { "config", required_argument, NULL, OPT_MAIN_CONFIG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
@@ -341,6 +346,11 @@ main (int argc, char **argv)
             ferry_strv_push (&ferry_global.modules, &ferry_global.n_modules, path);
           free (ignored);
           ignored = NULL;
+          continue;
+        }
+      if (c == OPT_MAIN_CONFIG)
+        {
+          ferry_auth_set_config_dir (optarg);
           continue;
         }
       r = ferry_cli_common_option (c, "", argv);

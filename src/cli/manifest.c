@@ -748,8 +748,9 @@ static const char push_usage[]
       "Options:\n"
       "      --all[=BOOL]         push the images the list names too (default true)\n"
       "      --digestfile FILE    write the list's digest to FILE\n"
-      "  -f, --format FORMAT      the list's type at the destination, oci or v2s2 (the\n"
-      "                           images are converted too; default: as stored)\n"
+      "  -f, --format FORMAT      the list's type at the destination, oci or v2s2 (or\n"
+      "                           docker, the same; the images are converted too;\n"
+      "                           default: as stored)\n"
       "      --remove-signatures  accepted: ferry copies no signatures\n"
       "      --rm                 remove LIST from the store once pushed\n"
       "  -q, --quiet              no progress lines on standard error (bars on a terminal,\n"
@@ -823,7 +824,8 @@ manifest_push (int argc, char **argv)
   int c, rc, insecure = -1;
 
   ferry_cli_registry_defaults (&o.registry);
-  ferry_cli_transfer_defaults (&tf, &o);
+  if (ferry_cli_transfer_defaults (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   while ((c = getopt_long (argc, argv, ":f:qh", opts, NULL)) != -1)
     {
       rc = ferry_cli_registry_option (c, optarg, &o.registry);
@@ -855,9 +857,8 @@ manifest_push (int argc, char **argv)
           digestfile = optarg;
           break;
         case 'f':
-          if (ferry_manifest_format_check (optarg, &err) < 0)
+          if (ferry_manifest_format_parse (optarg, &o.format, &err) < 0)
             return ferry_cli_fail (&err);
-          o.format = optarg;
           break;
         case OPT_MANIFEST_REMOVE_SIGNATURES:
           break;

@@ -464,6 +464,20 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
       c->compression_level = (int) v->integer;
       c->compression_level_set = 1;
     }
+  else if (strcmp (key, "retry") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_INTEGER, err) < 0)
+        return -1;
+      if (v->integer < 0 || v->integer > UINT32_MAX)
+        return ferry_make_error (err, 0, "%s:%d: invalid retry %" PRId64, t->path, t->line, v->integer);
+      c->retry = v->integer;
+    }
+  else if (strcmp (key, "retry_delay") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
+        return -1;
+      set_string (&c->retry_delay, v);
+    }
   else if (strcmp (key, "stop_timeout") == 0)
     {
       if (ferry_toml_want (t, key, v, FERRY_TOML_INTEGER, err) < 0)
@@ -929,6 +943,7 @@ ferry_config_init (struct ferry_config *c)
   c->pids_limit = -1;
   c->stop_timeout = -1;
   c->events_logfile_max_size = -1;
+  c->retry = -1;
 }
 
 /* $FERRY_CONMON_TIMEOUT, when set: whole seconds, 1 to a day.  */
@@ -1012,6 +1027,7 @@ ferry_config_release (struct ferry_config *c)
   free (c->log_tag);
   free (c->tz);
   free (c->compression_format);
+  free (c->retry_delay);
   free (c->runtime);
   free (c->detach_keys);
   free (c->image_volume_mode);

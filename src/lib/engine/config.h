@@ -111,6 +111,11 @@ struct ferry_config
   char *runtime;
   int compression_level;
   int compression_level_set;
+  /* [engine] retry and retry_delay: --retry and --retry-delay of pull,
+   * push, run and create when the command line does not say; -1 and NULL:
+   * not set.  The delay is kept as written and parsed where it is used.  */
+  int64_t retry;
+  char *retry_delay;
   /* [engine] cdi_spec_dirs: where CDI specs are read (runtime/cdi.h),
    * the last one winning; NULL: the default directories.  */
   char **cdi_spec_dirs;

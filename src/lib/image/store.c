@@ -252,6 +252,17 @@ ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
   return query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1", diff_id, NULL, 0);
 }
 
+int
+ferry_store_layer_present (ferry_store_t *s, const char *diff_id)
+{
+  cleanup_free char *dir = NULL;
+
+  if (! ferry_store_has_layer (s, diff_id))
+    return 0;
+  dir = ferry_store_layer_path (s, diff_id);
+  return ferry_path_exists (dir);
+}
+
 /* 1 when SQL (one text parameter) finds a row for KEY, 0 when it finds
  * none, -1 (with *ERR, CONTEXT its words) when it cannot tell: a caller
  * removes only on a certain 0.  */
@@ -516,6 +527,38 @@ set_image_name (ferry_store_t *s, const char *name, const char *image_id, ferry_
   return update_names_history (s, image_id, err);
 }
 
+static int load_image_row (ferry_store_t *s, const char *id, int check, struct ferry_image **out,
+                           ferry_error_t *err);
+
+/* A stored row of image ID that is damaged (what ferry_store_lookup
+ * refuses) takes IMG's manifest, config and layers: pulling or loading
+ * the image again is the way out its error names, as Podman's store takes
+ * an image whose files went anew.  A sound row stays as it is.  */
+static int
+repair_damaged_row (ferry_store_t *s, const char *id, const struct ferry_new_image *img, const char *created,
+                    ferry_error_t *err)
+{
+  struct ferry_image *old = NULL;
+  ferry_error_t why = NULL;
+  const char *del[] = { id };
+  const char *upd[]
+      = { img->config_digest, img->manifest_digest, img->manifest, img->config, created ? created : "", id };
+
+  if (load_image_row (s, id, 1, &old, &why) == 0 || why->kind != FERRY_ERROR_DAMAGED)
+    {
+      ferry_image_free (old);
+      ferry_error_release (&why);
+      return 0;
+    }
+  ferry_error_release (&why);
+  if (exec_bound (s, "DELETE FROM image_layers WHERE image_id = ?", del, 1, NULL, 0, err) < 0)
+    return -1;
+  return exec_bound (s,
+                     "UPDATE images SET config_digest = ?, manifest_digest = ?, manifest = ?, config = ?, "
+                     "created = ? WHERE id = ?",
+                     upd, 6, NULL, 0, err);
+}
+
 static int
 record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t *err)
 {
@@ -553,6 +596,8 @@ record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t
         return -1;
     }
 
+  if (repair_damaged_row (s, id, img, created, err) < 0)
+    return -1;
   {
     const char *args[]
         = { id, img->config_digest, img->manifest_digest, img->manifest, img->config, created ? created : "",
@@ -687,10 +732,11 @@ damaged (const char *id, ferry_error_t *err)
 {
   cleanup_error ferry_error_t cause = steal_pointer (err);
 
-  return ferry_make_error (err, 0,
-                           "image %.12s in the store is damaged: %s: remove it (ferry rmi %.12s) and pull or "
-                           "load it again",
-                           id, cause->msg, id);
+  return ferry_make_error_kind (
+      err, FERRY_ERROR_DAMAGED,
+      "image %.12s in the store is damaged: %s: remove it (ferry rmi %.12s) and pull "
+      "or load it again",
+      id, cause->msg, id);
 }
 
 /* The stored manifest and config feed pushes and containers, which read
@@ -1239,6 +1285,67 @@ ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_
     }
   *out = list;
   *n = count;
+  return 0;
+}
+
+int
+ferry_store_list_sound (ferry_store_t *s, struct ferry_image ***out, size_t *n, char ***damaged_ids,
+                        char ***damaged_why, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  struct ferry_image **list = NULL;
+  size_t count = 0, nd = 0, nw = 0;
+
+  *damaged_ids = xmalloc0 (sizeof (char *));
+  *damaged_why = xmalloc0 (sizeof (char *));
+  st = ferry_db_prepare (s->db, "SELECT id FROM images ORDER BY loaded DESC, id", err);
+  if (st == NULL)
+    return -1;
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      struct ferry_image *img;
+      ferry_error_t why = NULL;
+
+      /* The row first, as a removal reads it; then the checks a use
+       * makes, whose failure marks it damaged.  */
+      if (load_image_row (s, column_text (st, 0), 0, &img, err) < 0)
+        {
+          ferry_images_free (list, count);
+          return -1;
+        }
+      if (check_image_row (img, &why) < 0)
+        {
+          *damaged_ids = strv_append (*damaged_ids, &nd, xstrdup (img->id));
+          *damaged_why = strv_append (*damaged_why, &nw, xstrdup (why->msg));
+          ferry_error_release (&why);
+          ferry_image_free (img);
+          continue;
+        }
+      list = xrealloc (list, sizeof (*list) * (count + 1));
+      list[count++] = img;
+    }
+  *out = list;
+  *n = count;
+  return 0;
+}
+
+int
+ferry_store_image_check_layers (ferry_store_t *s, const struct ferry_image *img, ferry_error_t *err)
+{
+  for (size_t i = 0; i < img->n_layers; i++)
+    {
+      cleanup_free char *dir = NULL;
+      int unpacked = query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1",
+                                   img->diff_ids[i], NULL, 0);
+
+      /* A layer kept as a blob only (a checkpoint image's) has no
+       * directory; any other must have its row and its directory.  */
+      if (! unpacked && query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ?", img->diff_ids[i], NULL, 0))
+        continue;
+      dir = ferry_store_layer_path (s, img->diff_ids[i]);
+      if (! unpacked || access (dir, F_OK) < 0)
+        return ferry_make_error_kind (err, FERRY_ERROR_DAMAGED, "layer not known");
+    }
   return 0;
 }
 

@@ -1138,7 +1138,7 @@ rmi_all (ferry_store_t *s, int force)
       int code;
 
       damaged_warning (why[i]);
-      code = rmi_one (s, damaged[i], 1, force, 1, &done);
+      code = rmi_one (s, damaged[i], 1, force, 1, 0, &done);
       if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }

@@ -1543,9 +1543,18 @@ prune_parents (ferry_store_t *s, const struct ferry_image *child, struct ferry_r
   size_t n = 0, n_pruned = 0;
   int ret = 0;
 
-  if (ferry_store_list (s, &imgs, &n, err) < 0)
-    return -1;
   report->pruned = xmalloc0 (sizeof (char *));
+  /* A damaged image elsewhere in the store keeps the parents, not the
+   * removal asked for.  */
+  {
+    ferry_error_t ignored = NULL;
+
+    if (ferry_store_list (s, &imgs, &n, &ignored) < 0)
+      {
+        ferry_error_release (&ignored);
+        return 0;
+      }
+  }
   for (;;)
     {
       const struct ferry_image *p = NULL;

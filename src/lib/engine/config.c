@@ -466,16 +466,19 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
     }
   else if (strcmp (key, "retry") == 0)
     {
-      if (ferry_toml_want (t, key, v, FERRY_TOML_INTEGER, err) < 0)
-        return -1;
+      /* Podman's words for another type, as when ferry did not read it.  */
+      if (ferry_toml_want_go (t, "engine", key, v, FERRY_TOML_INTEGER, err) < 0)
+        return ferry_error_wrap (err, "reading system config \"%s\": decode configuration %s", t->path,
+                                 t->path);
       if (v->integer < 0 || v->integer > UINT32_MAX)
         return ferry_make_error (err, 0, "%s:%d: invalid retry %" PRId64, t->path, t->line, v->integer);
       c->retry = v->integer;
     }
   else if (strcmp (key, "retry_delay") == 0)
     {
-      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
-        return -1;
+      if (ferry_toml_want_go (t, "engine", key, v, FERRY_TOML_STRING, err) < 0)
+        return ferry_error_wrap (err, "reading system config \"%s\": decode configuration %s", t->path,
+                                 t->path);
       set_string (&c->retry_delay, v);
     }
   else if (strcmp (key, "stop_timeout") == 0)

@@ -119,6 +119,10 @@ struct ferry_config
   /* [engine] cdi_spec_dirs: where CDI specs are read (runtime/cdi.h),
    * the last one winning; NULL: the default directories.  */
   char **cdi_spec_dirs;
+  /* [engine] hooks_dir: where OCI hooks are read (engine/hooks.h), the
+   * later masking the earlier; NULL: the default one; empty: Podman's
+   * implicit two.  */
+  char **hooks_dirs;
   /* [engine.runtimes], containers.conf's only: NAME = ["PATH", ...], where
    * the OCI runtime --runtime NAME is (the first path that is there), as
    * Podman finds it.  */

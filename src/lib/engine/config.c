@@ -541,12 +541,9 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
         }
       c->events_logfile_max_size = size;
     }
-  else if (strcmp (key, "hooks_dir") == 0)
-    {
-      if (ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0)
-        return -1;
-      set_list (&c->hooks_dirs, v);
-    }
+  /* Another type is refused in Podman's words (want_podman_type).  */
+  else if (strcmp (key, "hooks_dir") == 0 && v->type == FERRY_TOML_ARRAY)
+    set_list (&c->hooks_dirs, v);
   return 0;
 }
 

@@ -7,7 +7,7 @@
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
  * [containers] settings below, [engine]'s runtime, compression_format,
- * compression_level, cdi_spec_dirs, detach_keys and stop_timeout, and
+ * compression_level, cdi_spec_dirs, hooks_dir, detach_keys and stop_timeout, and
  * [engine.runtimes],
  * and leaves every other alone; a file that is not
  * TOML stops ferry at its line.

@@ -134,6 +134,46 @@ load_both() {
 	done
 }
 
+@test "hooks: files of the deprecated 0.1.0 schema, whose conditions are alternatives" {
+	make_hook
+	load_both
+	local l=$TEST_TMP/l t
+	mkdir -p "$l"
+	printf '{"hook": "%s", "arguments": ["a-none"], "stages": ["createRuntime"]}' "$TEST_TMP/hook" >"$l/a.json"
+	printf '{"hook": "%s", "arguments": ["b-cmd"], "cmds": ["^zzz$"], "hasbindmounts": true, "stages": ["createRuntime"]}' \
+		"$TEST_TMP/hook" >"$l/b.json"
+	printf '{"version": "0.1.0", "hook": "%s", "arguments": ["c-ann"], "annotations": ["^v1$", "^v2$"], "stage": ["createRuntime"]}' \
+		"$TEST_TMP/hook" >"$l/c.json"
+	printf '{"hook": "%s", "arguments": ["d-cmd"], "cmds": ["tru"], "stages": ["createRuntime"]}' "$TEST_TMP/hook" >"$l/d.json"
+	printf '{"hook": "%s", "arguments": ["e-ann"], "annotations": ["^v1$"], "hasbindmounts": false, "stages": ["createRuntime"]}' \
+		"$TEST_TMP/hook" >"$l/e.json"
+	for t in $(tools); do
+		: >"$TEST_TMP/$t.log"
+		while read -r args; do
+			# shellcheck disable=SC2086
+			"$t" --hooks-dir "$l" run --rm $args >/dev/null
+			echo "$args: $(ran | sed 's/ creating//g' | tr -s ' ' | sed 's/ $//')" >>"$TEST_TMP/$t.log"
+		done <<-EOF
+			ferry-test true
+			-v $l:/mnt ferry-test true
+			--annotation k=v1 ferry-test true
+			--annotation k=v2 ferry-test sh -c true
+		EOF
+		# The hook's path comes first in its arguments.
+		diff -u - "$TEST_TMP/$t.log" <<-EOF
+			ferry-test true: d-cmd
+			-v $l:/mnt ferry-test true: b-cmd d-cmd
+			--annotation k=v1 ferry-test true: c-ann d-cmd e-ann
+			--annotation k=v2 ferry-test sh -c true: c-ann
+		EOF
+		printf '{"hook": "%s", "cmds": ["tru"], "cmd": ["x"], "stages": ["createRuntime"]}' "$TEST_TMP/hook" >"$l/z.json"
+		run "$t" --hooks-dir "$l" run --rm ferry-test true
+		[ "$status" = 126 ]
+		[ "$output" = "Error: setting up OCI Hooks: parsing hook \"$l/z.json\": : cannot set both 'cmd' and 'cmds'" ]
+		rm "$l/z.json"
+	done
+}
+
 @test "hooks: a later directory masks a file of the same name; containers.conf's hooks_dir, which --hooks-dir replaces" {
 	make_hook
 	load_both

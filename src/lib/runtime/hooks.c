@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <regex.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -182,6 +183,90 @@ validate (json_object *file, int *skip, ferry_error_t *err)
   return 0;
 }
 
+/* One of a 0.1.0 file's two names for a member (NAME, else SYNONYM);
+ * *WHY when both are there.  */
+static json_object *
+legacy_member (json_object *file, const char *name, const char *synonym, const char **why)
+{
+  json_object *a = json_object_object_get (file, name), *b = json_object_object_get (file, synonym);
+
+  if (a && b)
+    {
+      static char text[64];
+
+      snprintf (text, sizeof (text), "cannot set both '%s' and '%s'", synonym, name);
+      *why = text;
+    }
+  return a ? a : b;
+}
+
+/* A file of the deprecated 0.1.0 schema, in *OUT as a 1.0.0 one whose
+ * conditions are alternatives ("or"): the hook (a path) run with its
+ * arguments after it, when its commands, annotation values or bind mounts
+ * say so; NULL, else what is wrong.  */
+static const char *
+legacy_to_current (json_object *file, json_object **out)
+{
+  const char *why = NULL;
+  json_object *hook = json_object_object_get (file, "hook");
+  json_object *args = json_object_object_get (file, "arguments");
+  json_object *stages = legacy_member (file, "stages", "stage", &why);
+  json_object *cmds = legacy_member (file, "cmds", "cmd", &why);
+  json_object *annotations = legacy_member (file, "annotations", "annotation", &why);
+  json_object *bind = json_object_object_get (file, "hasbindmounts");
+  json_object *current, *h, *when, *list;
+
+  if (why)
+    return why;
+  if (hook && ! json_object_is_type (hook, json_type_string))
+    return "\"hook\" must be a string";
+  if ((args && ! is_string_array (args)) || (stages && ! is_string_array (stages))
+      || (cmds && ! is_string_array (cmds)) || (annotations && ! is_string_array (annotations)))
+    return "arguments, stages, cmds and annotations must be lists of strings";
+  if (bind && ! json_object_is_type (bind, json_type_boolean))
+    return "\"hasbindmounts\" must be a boolean";
+  current = json_object_new_object ();
+  h = json_object_new_object ();
+  when = json_object_new_object ();
+  json_object_object_add (current, "version", json_object_new_string (HOOK_VERSION));
+  if (hook)
+    {
+      json_object_object_add (h, "path", json_object_get (hook));
+      list = json_object_new_array ();
+      json_object_array_add (list, json_object_get (hook));
+      for (size_t i = 0; i < ferry_json_array_length (args); i++)
+        json_object_array_add (list, json_object_get (json_object_array_get_idx (args, i)));
+      json_object_object_add (h, "args", list);
+    }
+  json_object_object_add (current, "hook", h);
+  json_object_object_add (when, "or", json_object_new_boolean (1));
+  if (bind)
+    json_object_object_add (when, "hasBindMounts", json_object_get (bind));
+  if (cmds)
+    json_object_object_add (when, "commands", json_object_get (cmds));
+  if (ferry_json_array_length (annotations))
+    {
+      /* Any value matching any of them, whatever its key.  */
+      cleanup_free char *any = xstrdup ("");
+
+      for (size_t i = 0; i < json_object_array_length (annotations); i++)
+        {
+          char *next = xasprintf ("%s%s(%s)", any, i ? "|" : "",
+                                  json_object_get_string (json_object_array_get_idx (annotations, i)));
+          free (any);
+          any = next;
+        }
+      list = json_object_new_object ();
+      json_object_object_add (list, ".*", json_object_new_string (any));
+      json_object_object_add (when, "annotations", list);
+    }
+  json_object_object_add (current, "when", when);
+  if (stages)
+    json_object_object_add (current, "stages", json_object_get (stages));
+  *out = current;
+  return NULL;
+}
+
 /* The hook file PATH, checked, in *OUT; NULL there when it is passed
  * over.  */
 static int
@@ -238,15 +323,23 @@ read_file (const char *path, json_object **out, ferry_error_t *err)
                              path);
   if (version == NULL || strcmp (json_object_get_string (version), "") == 0
       || strcmp (json_object_get_string (version), "0.1.0") == 0)
-    return ferry_make_error (err, 0,
-                             "parsing hook \"%s\": 0.1.0: the deprecated 0.1.0 schema is not read by ferry: "
-                             "write it as version \"" HOOK_VERSION "\"",
-                             path);
-  if (strcmp (json_object_get_string (version), HOOK_VERSION) != 0)
+    {
+      json_object *current = NULL;
+
+      if ((why = legacy_to_current (file, &current)))
+        return ferry_make_error (err, 0, "parsing hook \"%s\": %s: %s", path,
+                                 version ? json_object_get_string (version) : "", why);
+      json_object_put (file);
+      file = current;
+    }
+  else if (strcmp (json_object_get_string (version), HOOK_VERSION) != 0)
     return ferry_make_error (err, 0, "parsing hook \"%s\": unrecognized hook version: \"%s\"", path,
                              json_object_get_string (version));
-  if ((why = schema_error (file)))
+  else if ((why = schema_error (file)))
     return ferry_make_error (err, 0, "parsing hook \"%s\": " HOOK_VERSION ": %s", path, why);
+  else
+    /* Only a 0.1.0 file's conditions are alternatives.  */
+    json_object_object_del (json_object_object_get (file, "when"), "or");
   if (validate (file, &skip, err) < 0)
     return -1;
   if (! skip)
@@ -361,27 +454,46 @@ when_matches (json_object *when, json_object *spec, json_object *annotations, in
 {
   json_object *v, *commands, *args;
   size_t n = 0;
+  int or_;
 
   *matches = 0;
+  /* A 0.1.0 hook's conditions are alternatives: the first that holds
+   * decides, and one that does not rules nothing out.  */
+  or_ = json_object_get_boolean (json_object_object_get (when, "or"));
   if ((v = json_object_object_get (when, "always")))
     {
-      if (! json_object_get_boolean (v))
+      if (json_object_get_boolean (v))
+        {
+          if (or_)
+            return *matches = 1, 0;
+          n++;
+        }
+      else if (! or_)
         return 0;
-      n++;
     }
   if ((v = json_object_object_get (when, "hasBindMounts")))
     {
-      if (! (json_object_get_boolean (v) && has_bind_mounts))
+      if (json_object_get_boolean (v) && has_bind_mounts)
+        {
+          if (or_)
+            return *matches = 1, 0;
+          n++;
+        }
+      else if (! or_)
         return 0;
-      n++;
     }
   if ((v = json_object_object_get (when, "annotations")))
     {
       json_object_object_foreach (v, key, value)
       {
-        if (! annotation_matches (annotations, key, json_object_get_string (value)))
+        if (annotation_matches (annotations, key, json_object_get_string (value)))
+          {
+            if (or_)
+              return *matches = 1, 0;
+            n++;
+          }
+        else if (! or_)
           return 0;
-        n++;
       }
     }
   commands = json_object_object_get (when, "commands");

@@ -18,7 +18,9 @@
  * Podman puts them.  precreate and poststop are Podman's own stages,
  * which the runtime knows nothing of: they come back to the caller, who
  * runs them (ferry_hooks_exec).  Regular expressions are POSIX extended
- * ones, where Podman's are Go's (the same for the usual patterns).  */
+ * ones, where Podman's are Go's (the same for the usual patterns).
+ * Files of the deprecated 0.1.0 schema are read as Podman reads them, as
+ * 1.0.0 ones whose conditions are alternatives.  */
 #ifndef FERRY_RUNTIME_HOOKS_H
 #define FERRY_RUNTIME_HOOKS_H
 

@@ -184,19 +184,14 @@ validate (json_object *file, int *skip, ferry_error_t *err)
 }
 
 /* One of a 0.1.0 file's two names for a member (NAME, else SYNONYM);
- * *WHY when both are there.  */
+ * *WHY is BOTH when both are there.  */
 static json_object *
-legacy_member (json_object *file, const char *name, const char *synonym, const char **why)
+legacy_member (json_object *file, const char *name, const char *synonym, const char *both, const char **why)
 {
   json_object *a = json_object_object_get (file, name), *b = json_object_object_get (file, synonym);
 
   if (a && b)
-    {
-      static char text[64];
-
-      snprintf (text, sizeof (text), "cannot set both '%s' and '%s'", synonym, name);
-      *why = text;
-    }
+    *why = both;
   return a ? a : b;
 }
 
@@ -210,9 +205,10 @@ legacy_to_current (json_object *file, json_object **out)
   const char *why = NULL;
   json_object *hook = json_object_object_get (file, "hook");
   json_object *args = json_object_object_get (file, "arguments");
-  json_object *stages = legacy_member (file, "stages", "stage", &why);
-  json_object *cmds = legacy_member (file, "cmds", "cmd", &why);
-  json_object *annotations = legacy_member (file, "annotations", "annotation", &why);
+  json_object *stages = legacy_member (file, "stages", "stage", "cannot set both 'stage' and 'stages'", &why);
+  json_object *cmds = legacy_member (file, "cmds", "cmd", "cannot set both 'cmd' and 'cmds'", &why);
+  json_object *annotations = legacy_member (file, "annotations", "annotation",
+                                            "cannot set both 'annotation' and 'annotations'", &why);
   json_object *bind = json_object_object_get (file, "hasbindmounts");
   json_object *current, *h, *when, *list;
 
@@ -360,7 +356,7 @@ static int
 read_dir (const char *dir, json_object *by_name, ferry_error_t *err)
 {
   cleanup_dir DIR *d = opendir (dir);
-  cleanup_free char **names = NULL;
+  cleanup_strv char **names = NULL;
   cleanup_free char *errors = NULL;
   size_t n = 0, cap = 0;
   struct dirent *de;
@@ -373,11 +369,14 @@ read_dir (const char *dir, json_object *by_name, ferry_error_t *err)
 
       if (len < 5 || strcmp (de->d_name + len - 5, ".json") != 0)
         continue;
+      /* Copied: the next readdir may reuse its buffer.  */
       if (n + 1 >= cap)
         names = xrealloc (names, sizeof (char *) * (cap = cap * 2 + 8));
-      names[n++] = de->d_name;
+      names[n++] = xstrdup (de->d_name);
+      names[n] = NULL;
     }
-  qsort (names, n, sizeof (char *), compare_names);
+  if (n > 1)
+    qsort (names, n, sizeof (char *), compare_names);
   for (size_t i = 0; i < n; i++)
     {
       cleanup_free char *path = xasprintf ("%s/%s", dir, names[i]);

@@ -285,7 +285,7 @@ read_file (const char *path, json_object **out, ferry_error_t *err)
 
     if (fd < 0)
       return errno == ENOENT ? 0 : go_error (err, "open", path, errno);
-    do
+    for (;;)
       {
         if (len + 4096 > cap)
           text = xrealloc (text, cap = (cap + 4096) * 2);
@@ -294,9 +294,10 @@ read_file (const char *path, json_object **out, ferry_error_t *err)
           continue;
         if (n < 0)
           return go_error (err, "read", path, errno);
+        if (n == 0)
+          break;
         len += (size_t) n;
       }
-    while (n > 0);
     text[len] = '\0';
   }
   tok = json_tokener_new ();

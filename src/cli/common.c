@@ -8,6 +8,7 @@
 #include "engine/container.h"
 #include "engine/cdi.h"
 #include "engine/config.h"
+#include "engine/hooks.h"
 #include "util/parse.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -210,6 +211,17 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
           = xrealloc (ferry_global.cdi_spec_dirs, sizeof (char *) * (ferry_global.n_cdi_spec_dirs + 2));
       ferry_global.cdi_spec_dirs[ferry_global.n_cdi_spec_dirs++] = optarg;
       ferry_global.cdi_spec_dirs[ferry_global.n_cdi_spec_dirs] = NULL;
+      return 0;
+    case OPT_GLOBAL_HOOKS_DIR:
+      if (*optarg == '\0')
+        {
+          /* Podman's words, for every command.  */
+          fputs ("Error: configuring runtime: empty-string hook directories are not supported: invalid "
+                 "argument\n",
+                 stderr);
+          return -1;
+        }
+      ferry_strv_push (&ferry_global.hooks_dirs, &ferry_global.n_hooks_dirs, xstrdup (optarg));
       return 0;
     case OPT_GLOBAL_RUNTIME_FLAG:
       ferry_global.runtime_flags
@@ -559,6 +571,7 @@ ferry_cli_engine_open (ferry_engine_t **out, ferry_error_t *err)
       < 0)
     return -1;
   ferry_cdi_set_spec_dirs (*out, ferry_global.cdi_spec_dirs);
+  ferry_hooks_set_dirs (*out, ferry_global.hooks_dirs);
   return 0;
 }
 

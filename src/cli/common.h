@@ -46,6 +46,8 @@ struct ferry_global
   size_t n_cdi_spec_dirs;
   char **modules; /* --module, resolved to absolute paths, NULL-terminated; may be NULL */
   size_t n_modules;
+  char **hooks_dirs; /* --hooks-dir, NULL-terminated; may be NULL */
+  size_t n_hooks_dirs;
 };
 
 extern struct ferry_global ferry_global;
@@ -72,6 +74,12 @@ enum
   OPT_GLOBAL_CDI_SPEC_DIR = 0x2180,
 };
 
+/* Global options of hooks.  */
+enum
+{
+  OPT_GLOBAL_HOOKS_DIR = 0x5400,
+};
+
 /* Global options of compat-audit5.  */
 enum
 {
@@ -89,6 +97,7 @@ enum
       { "out", required_argument, NULL, OPT_GLOBAL_OUT }, { "noout", no_argument, NULL, OPT_GLOBAL_NOOUT },  \
       { "cdi-spec-dir", required_argument, NULL, OPT_GLOBAL_CDI_SPEC_DIR },                                  \
       { "storage-driver", required_argument, NULL, OPT_GLOBAL_STORAGE_DRIVER },                              \
+      { "hooks-dir", required_argument, NULL, OPT_GLOBAL_HOOKS_DIR },                                        \
   {                                                                                                          \
     "cgroup-manager", required_argument, NULL, OPT_GLOBAL_CGROUP_MANAGER                                     \
   }

@@ -544,6 +544,9 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
         }
       c->events_logfile_max_size = size;
     }
+  /* Another type is refused in Podman's words (want_podman_type).  */
+  else if (strcmp (key, "hooks_dir") == 0 && v->type == FERRY_TOML_ARRAY)
+    set_list (&c->hooks_dirs, v);
   return 0;
 }
 
@@ -1048,6 +1051,7 @@ ferry_config_release (struct ferry_config *c)
   free (c->cgroupns);
   free (c->userns);
   ferry_cleanup_strvp (&c->cdi_spec_dirs);
+  ferry_cleanup_strvp (&c->hooks_dirs);
   for (size_t i = 0; i < c->n_runtimes; i++)
     {
       free (c->runtimes[i].name);

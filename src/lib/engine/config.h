@@ -7,7 +7,7 @@
  * and /etc/containers/containers.conf.d/ *.conf in name order, each over
  * the one before; then $CONTAINERS_CONF_OVERRIDE.  Of it ferry takes the
  * [containers] settings below, [engine]'s runtime, compression_format,
- * compression_level, cdi_spec_dirs, detach_keys and stop_timeout, and
+ * compression_level, cdi_spec_dirs, hooks_dir, detach_keys and stop_timeout, and
  * [engine.runtimes],
  * and leaves every other alone; a file that is not
  * TOML stops ferry at its line.
@@ -119,6 +119,10 @@ struct ferry_config
   /* [engine] cdi_spec_dirs: where CDI specs are read (runtime/cdi.h),
    * the last one winning; NULL: the default directories.  */
   char **cdi_spec_dirs;
+  /* [engine] hooks_dir: where OCI hooks are read (engine/hooks.h), the
+   * later masking the earlier; NULL: the default one; empty: Podman's
+   * implicit two.  */
+  char **hooks_dirs;
   /* [engine.runtimes], containers.conf's only: NAME = ["PATH", ...], where
    * the OCI runtime --runtime NAME is (the first path that is there), as
    * Podman finds it.  */

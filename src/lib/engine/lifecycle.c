@@ -3,6 +3,7 @@
 #include "container.h"
 #include "systemd.h"
 #include "cdi.h"
+#include "hooks.h"
 #include "secret.h"
 #include "health.h"
 #include "exec_session.h"
@@ -1318,7 +1319,7 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   if (spec == NULL || ferry_resources_apply (c->record, spec, err) < 0
       || ferry_ns_modes_apply (e, c, spec, err) < 0 || ferry_userns_apply (e, c, spec, err) < 0
       || ferry_systemd_apply (e, c, spec, bundle, restore_from, err) < 0
-      || ferry_cdi_apply (e, c, spec, err) < 0)
+      || ferry_cdi_apply (e, c, spec, err) < 0 || ferry_hooks_apply (e, c, spec, bundle, err) < 0)
     return -1;
   ferry_chrootdirs_apply (c->record, spec);
   if (ferry_json_get_string (c->record, "Personality"))
@@ -1611,6 +1612,8 @@ ferry_container_teardown (ferry_engine_t *e, const struct ferry_container *c)
 
   if (ferry_runtime_delete (ferry_engine_runtime_or_own (e, c), c->id, 1, &err) < 0)
     release_error (&err);
+  /* After the runtime's delete, as Podman runs them.  */
+  ferry_hooks_poststop (bundle);
   remove_cgroups (e, c);
   unmount_shm (e, c);
   ferry_image_mounts_unmount (e, c);

@@ -65,7 +65,7 @@ archive_inspect (int argc, char **argv)
           int rr = ferry_cli_common_option (c, "archive inspect", argv);
           if (rr > 0)
             {
-              fputs (inspect_usage, stdout);
+              ferry_cli_print_usage (inspect_usage);
               return 0;
             }
           if (rr < 0)

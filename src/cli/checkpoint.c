@@ -312,7 +312,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
           int rr = ferry_cli_common_option (c, "container checkpoint", argv);
           if (rr > 0)
             {
-              fputs (checkpoint_usage, stdout);
+              ferry_cli_print_usage (checkpoint_usage);
               return 0;
             }
           if (rr < 0)
@@ -627,7 +627,7 @@ ferry_cmd_restore (int argc, char **argv)
           int rr = ferry_cli_common_option (c, "container restore", argv);
           if (rr > 0)
             {
-              fputs (restore_usage, stdout);
+              ferry_cli_print_usage (restore_usage);
               return 0;
             }
           if (rr < 0)

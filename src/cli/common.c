@@ -383,13 +383,80 @@ ferry_cli_registry_option (int opt, const char *arg, struct ferry_registry_optio
     }
 }
 
+static char command_path[128];
+
+void
+ferry_cli_set_command_path (const char *group, const char *cmd)
+{
+  const char *name = cmd;
+
+  /* Podman's own names of the commands ferry also knows by another.  */
+  if (group && (strcmp (group, "container") == 0 || strcmp (group, "image") == 0))
+    name = strcmp (cmd, "ls") == 0 ? "list" : cmd;
+  else if (group && strcmp (cmd, "list") == 0)
+    name = "ls";
+  snprintf (command_path, sizeof (command_path), "%s%s%s", group ? group : "", group ? " " : "", name);
+}
+
+const char *
+ferry_cli_command_path (void)
+{
+  return command_path;
+}
+
+/* The length of the command words at the start of S: lower-case words,
+ * up to the first option, argument or end of line.  */
+static size_t
+command_words_length (const char *s)
+{
+  size_t n = 0, end = 0;
+
+  while (s[n] >= 'a' && s[n] <= 'z')
+    {
+      n += strspn (s + n, "abcdefghijklmnopqrstuvwxyz0123456789-");
+      if (s[n] != ' ' && s[n] != '\n' && s[n] != '\0')
+        return end;
+      end = n;
+      if (s[n] == ' ')
+        n++;
+    }
+  return end;
+}
+
+void
+ferry_cli_print_usage (const char *usage)
+{
+  static const char *const leads[] = { "Usage: ferry ", "       ferry ", NULL };
+  const char *line = usage;
+
+  while (*line)
+    {
+      size_t len = strcspn (line, "\n"), i, words;
+
+      for (i = 0; leads[i] && strncmp (line, leads[i], strlen (leads[i])) != 0; i++)
+        ;
+      words = leads[i] && command_path[0] ? command_words_length (line + strlen (leads[i])) : 0;
+      if (words > 0)
+        printf ("%s%s%.*s", leads[i], command_path, (int) (len - strlen (leads[i]) - words),
+                line + strlen (leads[i]) + words);
+      else
+        printf ("%.*s", (int) len, line);
+      line += len;
+      if (*line == '\n')
+        {
+          putchar ('\n');
+          line++;
+        }
+    }
+}
+
 int
 ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *usage)
 {
   int r = ferry_cli_common_option (opt, cmd, argv);
 
   if (r > 0)
-    fputs (usage, stdout);
+    ferry_cli_print_usage (usage);
   return r;
 }
 
@@ -461,6 +528,7 @@ ferry_cli_dispatch (const char *group, const struct ferry_command *table, int ar
     if (strcmp (table[i].name, argv[0]) == 0)
       {
         ferry_cli_template_name (group, argv[0]);
+        ferry_cli_set_command_path (group, argv[0]);
         return table[i].run (argc, argv);
       }
   switch (ferry_cli_unknown_command_flags (argc, argv, group))

@@ -1651,25 +1651,29 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.workdir = optarg;
         break;
       case 'H':
-        printf (create_usage, cmd,
-                is_run ? "Create a container from IMAGE and start it." : "Create a container from IMAGE.",
-                is_run
-                    ? "  -a, --attach STREAM      connect only these of the container's streams: stdin,\n"
-                      "                           stdout, stderr (repeatable; default all three)\n"
-                      "  -d, --detach             run in the background and print the ID\n"
-                      "      --detach-keys KEYS   the keys that detach from the container, leaving it\n"
-                      "                           running (default: containers.conf's detach_keys,\n"
-                      "                           else \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
-                      "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
-                      "                           container, as the same numbers\n"
-                      "      --rmi                with --rm's removal of the container, remove its image\n"
-                      "                           too, unless another container uses it\n"
-                      "      --preserve-fd FD     pass descriptor FD into the container as FD (repeatable,\n"
-                      "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
-                      "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
-                      "                           (default true)\n"
-                    : "  -a, --attach STREAM      taken and kept nowhere, as by Podman 5.4's create:\n"
-                      "                           start --attach connects every stream anyway\n");
+        {
+          cleanup_free char *text = xasprintf (
+              create_usage, cmd,
+              is_run ? "Create a container from IMAGE and start it." : "Create a container from IMAGE.",
+              is_run ? "  -a, --attach STREAM      connect only these of the container's streams: stdin,\n"
+                       "                           stdout, stderr (repeatable; default all three)\n"
+                       "  -d, --detach             run in the background and print the ID\n"
+                       "      --detach-keys KEYS   the keys that detach from the container, leaving it\n"
+                       "                           running (default: containers.conf's detach_keys,\n"
+                       "                           else \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
+                       "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
+                       "                           container, as the same numbers\n"
+                       "      --rmi                with --rm's removal of the container, remove its image\n"
+                       "                           too, unless another container uses it\n"
+                       "      --preserve-fd FD     pass descriptor FD into the container as FD (repeatable,\n"
+                       "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
+                       "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
+                       "                           (default true)\n"
+                     : "  -a, --attach STREAM      taken and kept nowhere, as by Podman 5.4's create:\n"
+                       "                           start --attach connects every stream anyway\n");
+
+          ferry_cli_print_usage (text);
+        }
         return -2;
       default:
         r = ferry_cli_transfer_option (c, optarg, &a->transfer, &a->pull);
@@ -2581,7 +2585,7 @@ simple_options (int argc, char **argv, const char *cmd, const char *shortopts, c
       int r;
       if (c == 'H' || (c == 'h' && strchr (shortopts, 'h') == NULL))
         {
-          fputs (usage, stdout);
+          ferry_cli_print_usage (usage);
           return 0;
         }
       if (handle && (r = handle (c, optarg, data)) <= 0)
@@ -2593,7 +2597,7 @@ simple_options (int argc, char **argv, const char *cmd, const char *shortopts, c
       r = ferry_cli_common_option (c, cmd, argv);
       if (r > 0)
         {
-          fputs (usage, stdout);
+          ferry_cli_print_usage (usage);
           return 0;
         }
       if (r < 0)
@@ -3714,7 +3718,7 @@ container_clone (int argc, char **argv)
       switch (c)
         {
         case 'H':
-          fputs (usage, stdout);
+          ferry_cli_print_usage (usage);
           return 0;
         case OPT_CLONE_NAME:
           o.name = optarg;
@@ -3740,7 +3744,7 @@ container_clone (int argc, char **argv)
           r = ferry_cli_common_option (c, "container clone", argv);
           if (r > 0)
             {
-              fputs (usage, stdout);
+              ferry_cli_print_usage (usage);
               return 0;
             }
           if (r < 0)
@@ -4082,7 +4086,7 @@ ferry_cmd_wait (int argc, char **argv)
         o.latest = 1;
         break;
       case 'H':
-        fputs (wait_usage, stdout);
+        ferry_cli_print_usage (wait_usage);
         return 0;
       default:
         if ((r = ferry_cli_parse_or_help (c, "wait", argv, wait_usage)))
@@ -4091,7 +4095,8 @@ ferry_cmd_wait (int argc, char **argv)
   if (o.latest && optind < argc)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! o.latest && optind >= argc)
-    return ferry_cli_failf ("\"ferry wait\" requires a name, id, or the \"--latest\" flag");
+    return ferry_cli_failf ("\"ferry %s\" requires a name, id, or the \"--latest\" flag",
+                            ferry_cli_command_path ());
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -4243,7 +4248,8 @@ diff_main (int argc, char **argv, enum ferry_diff_of of)
   if (f.latest && argc - optind > 0)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! f.latest && argc - optind == 0)
-    return ferry_cli_failf ("\"ferry diff\" requires a name, id, or the \"--latest\" flag");
+    return ferry_cli_failf ("\"ferry %s\" requires a name, id, or the \"--latest\" flag",
+                            ferry_cli_command_path ());
   if (argc - optind > 2)
     return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
   e = ferry_cli_open_engine ();
@@ -5672,7 +5678,8 @@ ferry_cmd_ps (int argc, char **argv)
     {
       ps_flags_release (&f);
       if (r > 0)
-        return ferry_cli_failf ("`ferry ps` takes no arguments (got `%s`)", argv[optind]);
+        return ferry_cli_failf ("`ferry %s` takes no arguments (got `%s`)", ferry_cli_command_path (),
+                                argv[optind]);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
   /* Podman's checks, in its words.  */

@@ -324,7 +324,7 @@ ferry_cmd_events (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+    return ferry_cli_failf ("`ferry %s` takes no arguments", ferry_cli_command_path ());
   if (strcmp (ferry_events_backend (), "none") == 0)
     return ferry_cli_failf ("cannot read events with the \"none\" backend: use --events-backend file");
   path = ferry_events_path (ferry_global.runroot);

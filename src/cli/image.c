@@ -135,8 +135,8 @@ ferry_cmd_load (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("ferry load takes no arguments (got `%s`): give the archive with -i FILE",
-                            argv[optind]);
+    return ferry_cli_failf ("`ferry %s` takes no arguments (got `%s`): give the archive with -i FILE",
+                            ferry_cli_command_path (), argv[optind]);
   if (input == NULL)
     {
       if (isatty (STDIN_FILENO))

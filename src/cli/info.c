@@ -232,7 +232,8 @@ ferry_cmd_info (int argc, char **argv)
   if ((r = ferry_cli_format_option_only (argc, argv, "info", info_usage, &format)))
     return r - 1;
   if (optind < argc)
-    return ferry_cli_failf ("`ferry info` takes no arguments (got `%s`)", argv[optind]);
+    return ferry_cli_failf ("`ferry %s` takes no arguments (got `%s`)", ferry_cli_command_path (),
+                            argv[optind]);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -242,7 +242,7 @@ ferry_cmd_migrate (int argc, char **argv)
           int h = ferry_cli_common_option (c, "container migrate", argv);
           if (h > 0)
             {
-              fputs (migrate_usage, stdout);
+              ferry_cli_print_usage (migrate_usage);
               return 0;
             }
           if (h < 0)

@@ -685,7 +685,7 @@ network_ls (int argc, char **argv)
           return r - 1;
       }
   if (optind < argc)
-    return ferry_cli_failf ("ferry network ls takes no arguments (got `%s`)", argv[optind]);
+    return ferry_cli_failf ("`ferry network ls` takes no arguments (got `%s`)", argv[optind]);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -1208,8 +1208,11 @@ network_reload (int argc, char **argv)
       }
   if (all && latest)
     return ferry_cli_failf ("--all and --latest cannot be used together");
-  if ((all || latest) && optind < argc)
-    return ferry_cli_failf ("no arguments are needed with --%s", all ? "all" : "latest");
+  /* Podman's words, which differ for the two.  */
+  if (all && optind < argc)
+    return ferry_cli_failf ("no arguments are needed with --all");
+  if (latest && optind < argc)
+    return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! all && ! latest && optind >= argc)
     return ferry_cli_failf ("you must provide at least one name or id");
   e = ferry_cli_open_engine ();

@@ -142,6 +142,9 @@ ferry_cmd_pull (int argc, char **argv)
             return r > 0 ? 0 : FERRY_EXIT_ERROR;
         }
     }
+  /* Podman's cobra words, then ferry's: one image a pull.  */
+  if (argc - optind < 1)
+    return ferry_cli_failf ("requires at least 1 arg(s), only received 0");
   if (argc - optind != 1)
     return ferry_cli_failf ("ferry pull takes one image reference (see 'ferry pull --help')");
   if (ferry_cli_transfer_finish (&tf, &o) < 0)
@@ -317,8 +320,9 @@ ferry_cmd_push (int argc, char **argv)
         }
     }
   if (argc - optind < 1 || argc - optind > 2)
-    return ferry_cli_failf (
-        "ferry push takes an image and an optional destination (see 'ferry push --help')");
+    return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d: ferry push takes an image and an "
+                            "optional destination",
+                            argc - optind);
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
   o.progress = ferry_cli_progress_mode (quiet);

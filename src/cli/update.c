@@ -232,7 +232,7 @@ ferry_cmd_update (int argc, char **argv)
 
       if (c == 'H')
         {
-          fputs (update_usage, stdout);
+          ferry_cli_print_usage (update_usage);
           ret = 0;
           goto out;
         }
@@ -250,7 +250,7 @@ ferry_cmd_update (int argc, char **argv)
           taken = ferry_cli_common_option (c, "update", argv);
           if (taken > 0)
             {
-              fputs (update_usage, stdout);
+              ferry_cli_print_usage (update_usage);
               ret = 0;
               goto out;
             }

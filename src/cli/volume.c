@@ -59,7 +59,7 @@ other_option (int opt, const char *cmd, char **argv, const char *usage)
 
   if (r > 0)
     {
-      fputs (usage, stdout);
+      ferry_cli_print_usage (usage);
       return 1;
     }
   return r < 0 ? 1 + FERRY_EXIT_ERROR : 0;

@@ -1782,6 +1782,20 @@ code_of_removed (ferry_engine_t *e, const char *id)
   return code;
 }
 
+/* The size of the terminal on ferry's standard input, as Podman takes
+ * it for a -t container; 0 when there is none.  */
+static void
+terminal_size (unsigned *rows, unsigned *cols)
+{
+  struct winsize ws;
+
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    {
+      *rows = ws.ws_row;
+      *cols = ws.ws_col;
+    }
+}
+
 static int
 run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
 {
@@ -1802,6 +1816,8 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   so.attach_fd = &fd;
   so.preserve_fds = a->preserve_fds;
   so.n_preserve_fds = a->n_preserve_fds;
+  if (a->o.tty)
+    terminal_size (&so.rows, &so.cols);
   if (ferry_container_start (e, id, &so, &err) < 0)
     {
       code = fail_with_code (&err);
@@ -2084,6 +2100,10 @@ create_command (int argc, char **argv, int is_run)
       return r == -2 ? 0 : r == -3 ? FERRY_EXIT_CANNOT_INVOKE : FERRY_EXIT_ERROR;
     }
   ferry_cli_systemd_command_line (&a.systemd, argc - r);
+  /* Podman's run warns, detached too, and goes on.  */
+  if (is_run && a.o.tty && a.o.interactive && ! isatty (STDIN_FILENO))
+    ferry_cli_podman_warnf ("The input device is not a TTY. The --tty and --interactive flags might not work "
+                            "properly");
   /* A terminal's TIOCSTI would let the container type into it.  */
   if (a.o.log_driver && strcmp (a.o.log_driver, "passthrough") == 0
       && (isatty (STDIN_FILENO) || isatty (STDOUT_FILENO) || isatty (STDERR_FILENO)))
@@ -2729,6 +2749,8 @@ start_attached (int argc, char **argv, struct start_flags *f)
     return FERRY_EXIT_ERROR;
   so.attach = 1;
   so.attach_fd = &fd;
+  if (tty)
+    terminal_size (&so.rows, &so.cols);
   if (ferry_container_start (e, id, &so, &err) < 0)
     {
       start_failed (&err, id, 0);

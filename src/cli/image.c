@@ -141,7 +141,7 @@ ferry_cmd_load (int argc, char **argv)
     {
       if (isatty (STDIN_FILENO))
         return ferry_cli_failf (
-            "no image archive given: use ferry load -i FILE, or pipe the archive to standard input");
+            "cannot read from terminal, use command-line redirection or the --input flag");
       input = "-";
     }
   /* Podman's words, then what to give.  */

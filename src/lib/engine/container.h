@@ -337,6 +337,9 @@ struct ferry_start_options
    * (run --preserve-fds): PRESERVE_FDS[i] becomes 3 + i, -1 /dev/null.  */
   const int *preserve_fds;
   size_t n_preserve_fds;
+  /* The terminal's size (0: none), given to a -t container's pty before
+   * its process starts, so that it never sees another.  */
+  unsigned rows, cols;
 };
 
 /* Mounts the rootfs and /dev/shm, writes config.json, starts conmon (runtime

@@ -2157,6 +2157,12 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
     }
   if (so && so->attach)
     attach_fd = *so->attach_fd;
+  /* Not worth failing the start for: the attach resizes it again.  */
+  if (so && so->rows > 0 && so->cols > 0)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_container_resize (e, c->id, so->rows, so->cols, &ignored);
+    }
   if (ferry_runtime_start (ferry_engine_runtime_or_own (e, c), c->id, err) < 0)
     return unstart (e, c, attach_fd, c->status);
   before = c->status;

@@ -1,0 +1,242 @@
+#!/usr/bin/env bats
+# Podman's own system tests of its help (015-help), its terminals
+# (450-interactive) and its signal proxy (032-sig-proxy), read as a
+# checklist of behaviours and tried on both tools: where ferry differed,
+# the fix is pinned here.  The argument errors of the commands both
+# have, named by the path the user typed; help of an unknown topic; the
+# bare command; usage lines under another name of a command; the
+# terminal's size a -t container starts with; load from a terminal;
+# run -it without a terminal.  Each test checks ferry on its own, then,
+# where Podman is installed, compares with what Podman does.
+
+bats_require_minimum_version 1.5.0
+
+load helpers
+load podman-helpers
+load pty-helpers
+
+audit_hooks_for_every_test
+
+# TOOL $1 with each argument list of stdin and no input: the arguments,
+# the exit code and the first line of the error, the tool's name as
+# TOOL.
+arg_errors() {
+	local t=$1 args rc
+	while read -r args; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$t" $args </dev/null >/dev/null 2>"$TEST_TMP/err" || rc=$?
+		echo "$args -> $rc $(grep -m1 '^Error' "$TEST_TMP/err" | sed -E 's/(podman|ferry)/TOOL/g')"
+	done
+}
+
+# The argument lists of the first test: commands reached by another
+# path than the one their code is shared with, and counts of arguments
+# that Podman's parser words for itself.
+ARG_CASES='container attach
+container attach x0 x1
+container diff
+container wait
+container ls x0
+system info x0
+system events x0
+events x0
+image load x0
+load x0
+network ls x0
+network reload -l x0
+network reload -a x0
+pull
+image pull
+push
+push x0 x1 x2
+image push
+help NoSuchCommand
+container
+container NoSuchCommand'
+
+# Each line of file $2 (ferry's) begins with the line of file $1 (Podman's):
+# ferry adds what to do after Podman's words.
+begins_with_lines() {
+	paste -d '\n' "$1" "$2" | awk 'NR % 2 == 1 { p = $0; next }
+		substr($0, 1, length(p)) != p { print "podman: " p; print "ferry:  " $0; bad = 1 }
+		END { exit bad }'
+}
+
+@test "argument errors name the command as typed, under Podman's name, and start with Podman's words" {
+	printf '%s\n' "$ARG_CASES" | arg_errors f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		container attach -> 125 Error: "TOOL container attach" requires a name, id, or the "--latest" flag
+		container attach x0 x1 -> 125 Error: `TOOL container attach` accepts at most one argument
+		container diff -> 125 Error: "TOOL container diff" requires a name, id, or the "--latest" flag
+		container wait -> 125 Error: "TOOL container wait" requires a name, id, or the "--latest" flag
+		container ls x0 -> 125 Error: `TOOL container list` takes no arguments
+		system info x0 -> 125 Error: `TOOL system info` takes no arguments
+		system events x0 -> 125 Error: `TOOL system events` takes no arguments
+		events x0 -> 125 Error: `TOOL events` takes no arguments
+		image load x0 -> 125 Error: `TOOL image load` takes no arguments
+		load x0 -> 125 Error: `TOOL load` takes no arguments
+		network ls x0 -> 125 Error: `TOOL network ls` takes no arguments
+		network reload -l x0 -> 125 Error: --latest and containers cannot be used together
+		network reload -a x0 -> 125 Error: no arguments are needed with --all
+		pull -> 125 Error: requires at least 1 arg(s), only received 0
+		image pull -> 125 Error: requires at least 1 arg(s), only received 0
+		push -> 125 Error: accepts between 1 and 2 arg(s), received 0
+		push x0 x1 x2 -> 125 Error: accepts between 1 and 2 arg(s), received 3
+		image push -> 125 Error: accepts between 1 and 2 arg(s), received 0
+		help NoSuchCommand -> 0 
+		container -> 125 Error: missing command 'TOOL container COMMAND'
+		container NoSuchCommand -> 125 Error: unrecognized command `TOOL container NoSuchCommand`
+	EOF
+	begins_with_lines "$TEST_TMP/expected" "$TEST_TMP/f.out"
+
+	need_podman
+	printf '%s\n' "$ARG_CASES" | arg_errors podman_t >"$TEST_TMP/p.out"
+	begins_with_lines "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# TOOL $1's help of unknown topics, of a command with words after it,
+# and the bare tool: exit code, the first line of standard error, and
+# what standard output holds.
+help_topics() {
+	local t=$1 args rc
+	for args in "help nosuch" "help nosuch run" "help run busybox" ""; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$t" $args >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+		echo "[$args] -> $rc err: $(grep -v '^time=' "$TEST_TMP/err" | head -n1 | sed -E 's/(podman|ferry)/TOOL/g')" \
+			"out: $([ -s "$TEST_TMP/out" ] && echo usage || echo none)"
+		# The bare tool ends its standard error with the error.
+		[ -z "$args" ] && echo "  last: $(tail -n1 "$TEST_TMP/err" | sed -E 's/(podman|ferry)/TOOL/g')"
+	done
+}
+
+@test "help of an unknown topic says so with the usage and exits 0, help leaves out words after a command, and the bare tool prints its usage then the error, as Podman's" {
+	help_topics f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		[help nosuch] -> 0 err: Unknown help topic [`nosuch`] out: none
+		[help nosuch run] -> 0 err: Unknown help topic [`nosuch` `run`] out: none
+		[help run busybox] -> 0 err:  out: usage
+		[] -> 125 err: Error: missing command 'TOOL COMMAND' out: usage
+		  last: Error: missing command 'TOOL COMMAND'
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+	# help run busybox is run's help, never a run.
+	[ "$(MANPATH=$TEST_TMP/noman "$FERRY_BIN" help run busybox)" = "$("$FERRY_BIN" run --help)" ]
+
+	need_podman
+	help_topics podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# The command words of TOOL $1's usage line for the command "$2...": the
+# words after the tool's name up to the first option or argument.
+usage_words() {
+	local t=$1
+	shift
+	"$t" "$@" --help 2>/dev/null | awk '
+		/^Usage:/ { u = 1; sub(/^Usage:[ ]*/, ""); if ($0 == "") next }
+		u { sub(/^[ ]+/, ""); line = $0; exit }
+		END {
+			n = split(line, w, " ")
+			for (i = 2; i <= n && w[i] ~ /^[a-z][a-z0-9-]*$/; i++) s = s " " w[i]
+			print substr(s, 2)
+		}'
+}
+
+@test "a usage line names the command as typed, under Podman's name, not the command it shares code with" {
+	local cmd
+	for cmd in "container attach" "container run" "container stop" "container ls" "system info" \
+		"system events" "image load" rmi history "image pull"; do
+		# shellcheck disable=SC2086
+		echo "$cmd: $(usage_words f $cmd)"
+	done >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		container attach: container attach
+		container run: container run
+		container stop: container stop
+		container ls: container list
+		system info: system info
+		system events: system events
+		image load: image load
+		rmi: rmi
+		history: history
+		image pull: image pull
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+
+	need_podman
+	for cmd in "container attach" "container run" "container stop" "container ls" "system info" \
+		"system events" "image load" rmi history "image pull"; do
+		# shellcheck disable=SC2086
+		echo "$cmd: $(usage_words podman_t $cmd)"
+	done >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# TOOL $1 on a terminal of 30 rows and 100 columns (ptydrive.py): what
+# stty size says at once in run -it, and in start -ai of a created -t
+# container, and what load says there.
+terminal_seq() {
+	local t=$1 argv img=ferry-test
+	argv=$(tool_argv "$t")
+	[ "$t" = podman_t ] && img=$IMAGE
+	# shellcheck disable=SC2086
+	echo "run: $(python3 "$FERRY_SRC/tests/lib/ptydrive.py" 'sleep:0.1' -- $argv run -it --rm --network none \
+		"$img" stty size | tr '\n' ' ')"
+	"$t" create -t -i --name s1 --network none "$img" stty size >/dev/null
+	# shellcheck disable=SC2086
+	echo "start: $(python3 "$FERRY_SRC/tests/lib/ptydrive.py" 'sleep:0.1' -- $argv start -ai s1 | tr '\n' ' ')"
+	# shellcheck disable=SC2086
+	echo "load: $(python3 "$FERRY_SRC/tests/lib/ptydrive.py" 'sleep:0.1' -- $argv load | tr '\n' ' ')"
+}
+
+@test "a -t container's terminal has the caller's size before its process starts, and load refuses a terminal in Podman's words" {
+	IMAGE=localhost/ferry-test:latest
+	load_test_image
+	terminal_seq f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		run: b'30 100\r\n' rc=0 
+		start: b'30 100\r\n' rc=0 
+		load: b'Error: cannot read from terminal, use command-line redirection or the --input flag\r\n' rc=125 
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	terminal_seq podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# TOOL $1 runs and creates -t and -i containers with no terminal on
+# standard input: each command, its exit code, its output and its
+# warnings, time left out.
+no_terminal_seq() {
+	local t=$1 img=ferry-test args rc
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	for args in "run -t -i --rm" "run -d -t -i" "run --tty=false -i --rm" "run -t -i=false --rm" "create -t -i"; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$t" $args --network none "$img" echo hello </dev/null >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+		[[ $args == *-d* || $args == create* ]] && : >"$TEST_TMP/out"
+		echo "$args -> $rc out: $(tr -d '\r' <"$TEST_TMP/out") err: $(sed 's/^time="[^"]*" //' "$TEST_TMP/err")"
+	done
+}
+
+@test "run with -t and -i warns when its standard input is no terminal, detached too, and create does not, as Podman's" {
+	load_test_image
+	no_terminal_seq f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		run -t -i --rm -> 0 out: hello err: level=warning msg="The input device is not a TTY. The --tty and --interactive flags might not work properly"
+		run -d -t -i -> 0 out:  err: level=warning msg="The input device is not a TTY. The --tty and --interactive flags might not work properly"
+		run --tty=false -i --rm -> 0 out: hello err: 
+		run -t -i=false --rm -> 0 out: hello err: 
+		create -t -i -> 0 out:  err: 
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	no_terminal_seq podman_t >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}

@@ -176,7 +176,7 @@ enum
 };
 
 static const char attach_usage[]
-    = "Usage: ferry attach [OPTIONS] CONTAINER\n\n"
+    = "Usage: ferry attach [options] CONTAINER\n\n"
       "Attach to a running container's input and output.\n\n"
       "Options:\n"
       "      --detach-keys KEYS  the keys that detach, leaving the container running\n"

@@ -158,9 +158,10 @@ int ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *
 void ferry_cli_set_command_path (const char *group, const char *cmd);
 /* That path ("" before any command).  */
 const char *ferry_cli_command_path (void);
-/* Prints USAGE, each "ferry WORDS" it shows as a synopsis naming the
- * command as it was invoked (`ferry rmi --help` says "ferry rmi", not the
- * "ferry image rm" it shares its usage with), as Podman's usage lines.  */
+/* Prints USAGE in Podman's shape, "Usage:" and then each synopsis on a
+ * line of its own ("Usage: ferry X" and "       ferry X" lines of USAGE),
+ * naming the command as it was invoked (`ferry rmi --help` says "ferry
+ * rmi", not the "ferry image rm" it shares its usage with).  */
 void ferry_cli_print_usage (const char *usage);
 
 /* The options of a command CMD whose only one of its own is -f/--format

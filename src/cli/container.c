@@ -430,7 +430,7 @@ create_args_free (struct create_args *a)
 }
 
 static const char create_usage[]
-    = "Usage: ferry %s [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+    = "Usage: ferry %s [options] IMAGE [COMMAND [ARG...]]\n\n"
       "%s\n\n"
       "Options:\n"
       "%s"
@@ -1289,7 +1289,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                              : c == OPT_SIG_PROXY   ? "sig-proxy"
                              : c == OPT_PRESERVE_FD ? "preserve-fd"
                                                     : "preserve-fds",
-                             cmd);
+                             ferry_cli_command_path ());
             return -1;
           }
         r = run_only_option (c, optarg, a);
@@ -1391,7 +1391,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         /* run's: a created container has not exited to clean up after.  */
         if (! is_run)
           {
-            ferry_cli_failf ("unknown flag: --rmi\nSee 'ferry %s --help'", cmd);
+            ferry_cli_failf ("unknown flag: --rmi\nSee 'ferry %s --help'", ferry_cli_command_path ());
             return -1;
           }
         a->o.remove_image = 1;
@@ -2836,7 +2836,7 @@ ferry_cmd_start (int argc, char **argv)
   int r;
 
   r = simple_options (argc, argv, "start", ":af:il", opts,
-                      "Usage: ferry start [OPTIONS] CONTAINER...\n\nStart created or exited "
+                      "Usage: ferry start [options] CONTAINER...\n\nStart created or exited "
                       "containers (a running one is left as it is).\n\n"
                       "Options:\n"
                       "      --all               start every container (printing their IDs)\n"
@@ -2986,7 +2986,7 @@ ferry_cmd_stop (int argc, char **argv)
 
   r = simple_options (
       argc, argv, "stop", ":af:ilt:", opts,
-      "Usage: ferry stop [-a] [-i] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\nStop containers: the "
+      "Usage: ferry stop [options] CONTAINER...\n\nStop containers: the "
       "stop signal, then SIGKILL after the timeout.  A container that is not running is\nleft as it is "
       "(and printed).\n\nOptions:\n"
       "  -a, --all             stop every container (printing their IDs)\n"
@@ -3063,15 +3063,14 @@ ferry_cmd_kill (int argc, char **argv)
   };
   int r;
 
-  r = simple_options (
-      argc, argv, "kill", ":als:", opts,
-      "Usage: ferry kill [-a] [-l] [-s SIGNAL] [--cidfile FILE] CONTAINER...\n\nSend a signal "
-      "(default KILL) to running containers.\n\nOptions:\n"
-      "  -a, --all            signal every running or paused container (printing their IDs)\n"
-      "      --cidfile FILE   signal the container whose ID FILE holds (repeatable)\n"
-      "  -l, --latest         signal the container created last (printing its ID)\n"
-      "  -s, --signal SIGNAL  a name (TERM, SIGHUP, hup) or a number\n",
-      kill_option, &f);
+  r = simple_options (argc, argv, "kill", ":als:", opts,
+                      "Usage: ferry kill [options] CONTAINER...\n\nSend a signal "
+                      "(default KILL) to running containers.\n\nOptions:\n"
+                      "  -a, --all            signal every running or paused container (printing their IDs)\n"
+                      "      --cidfile FILE   signal the container whose ID FILE holds (repeatable)\n"
+                      "  -l, --latest         signal the container created last (printing its ID)\n"
+                      "  -s, --signal SIGNAL  a name (TERM, SIGHUP, hup) or a number\n",
+                      kill_option, &f);
   if (r <= 0)
     {
       targets_release (&f.t);
@@ -3222,27 +3221,26 @@ ferry_cmd_rm (int argc, char **argv)
   };
   int r;
 
-  r = simple_options (
-      argc, argv, "rm", ":afilvt:", opts,
-      "Usage: ferry rm [-a] [-f] [-i] [-l] [-v] [--cidfile FILE] CONTAINER...\n\nRemove containers.  Exit 1 "
-      "if a container is not known, 2 if one is running without -f.\n\nOptions:\n"
-      "  -a, --all           remove every container (printing their IDs)\n"
-      "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
-      "      --depend        first remove the containers that joined its namespaces\n"
-      "                      (--network container:NAME) or require it (--requires),\n"
-      "                      printing their IDs\n"
-      "      --filter KEY=VALUE\n"
-      "                      remove every container that passes (keys as ps --filter;\n"
-      "                      repeatable; printing their IDs)\n"
-      "  -f, --force         stop running containers first (their stop signal, then SIGKILL\n"
-      "                      after their stop timeout; a paused one is killed); names that\n"
-      "                      are no container are passed over\n"
-      "  -i, --ignore        pass over names that are no container\n"
-      "  -l, --latest        remove the container created last (printing its ID)\n"
-      "  -t, --time SECONDS  with -f: SIGKILL after SECONDS instead (0: at once; -1: wait\n"
-      "                      without end)\n"
-      "  -v, --volumes       also remove their anonymous volumes\n",
-      rm_option, &f);
+  r = simple_options (argc, argv, "rm", ":afilvt:", opts,
+                      "Usage: ferry rm [options] CONTAINER...\n\nRemove containers.  Exit 1 "
+                      "if a container is not known, 2 if one is running without -f.\n\nOptions:\n"
+                      "  -a, --all           remove every container (printing their IDs)\n"
+                      "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
+                      "      --depend        first remove the containers that joined its namespaces\n"
+                      "                      (--network container:NAME) or require it (--requires),\n"
+                      "                      printing their IDs\n"
+                      "      --filter KEY=VALUE\n"
+                      "                      remove every container that passes (keys as ps --filter;\n"
+                      "                      repeatable; printing their IDs)\n"
+                      "  -f, --force         stop running containers first (their stop signal, then SIGKILL\n"
+                      "                      after their stop timeout; a paused one is killed); names that\n"
+                      "                      are no container are passed over\n"
+                      "  -i, --ignore        pass over names that are no container\n"
+                      "  -l, --latest        remove the container created last (printing its ID)\n"
+                      "  -t, --time SECONDS  with -f: SIGKILL after SECONDS instead (0: at once; -1: wait\n"
+                      "                      without end)\n"
+                      "  -v, --volumes       also remove their anonymous volumes\n",
+                      rm_option, &f);
   if (r <= 0)
     {
       targets_release (&f.t);
@@ -3301,23 +3299,22 @@ pause_command (int argc, char **argv, int unpause)
                        .eligible = unpause ? is_paused : is_running };
   int r = simple_options (
       argc, argv, unpause ? "unpause" : "pause", ":af:l", opts,
-      unpause
-          ? "Usage: ferry unpause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nResume paused containers.\n\n"
-            "Options:\n"
-            "  -a, --all           resume every paused container (printing their IDs)\n"
-            "      --cidfile FILE  resume the container whose ID FILE holds (repeatable)\n"
-            "  -f, --filter KEY=VALUE\n"
-            "                      resume every container that passes (keys as ps --filter;\n"
-            "                      repeatable; printing their IDs)\n"
-            "  -l, --latest        resume the container created last (printing its ID)\n"
-          : "Usage: ferry pause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nFreeze running containers "
-            "(cgroup freezer).\n\nOptions:\n"
-            "  -a, --all           freeze every running container (printing their IDs)\n"
-            "      --cidfile FILE  freeze the container whose ID FILE holds (repeatable)\n"
-            "  -f, --filter KEY=VALUE\n"
-            "                      freeze every container that passes (keys as ps --filter;\n"
-            "                      repeatable; printing their IDs)\n"
-            "  -l, --latest        freeze the container created last (printing its ID)\n",
+      unpause ? "Usage: ferry unpause [options] CONTAINER...\n\nResume paused containers.\n\n"
+                "Options:\n"
+                "  -a, --all           resume every paused container (printing their IDs)\n"
+                "      --cidfile FILE  resume the container whose ID FILE holds (repeatable)\n"
+                "  -f, --filter KEY=VALUE\n"
+                "                      resume every container that passes (keys as ps --filter;\n"
+                "                      repeatable; printing their IDs)\n"
+                "  -l, --latest        resume the container created last (printing its ID)\n"
+              : "Usage: ferry pause [options] CONTAINER...\n\nFreeze running containers "
+                "(cgroup freezer).\n\nOptions:\n"
+                "  -a, --all           freeze every running container (printing their IDs)\n"
+                "      --cidfile FILE  freeze the container whose ID FILE holds (repeatable)\n"
+                "  -f, --filter KEY=VALUE\n"
+                "                      freeze every container that passes (keys as ps --filter;\n"
+                "                      repeatable; printing their IDs)\n"
+                "  -l, --latest        freeze the container created last (printing its ID)\n",
       pause_option, &t);
   if (r > 0)
     r = for_each_target (argc, argv, &t, do_pause, unpause ? (void *) 1 : NULL);
@@ -3373,7 +3370,7 @@ ferry_cmd_init (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   struct targets t = { .none_given = "you must provide at least one name or id" };
   int r = simple_options (argc, argv, "init", ":al", opts,
-                          "Usage: ferry init [-a] [-l] CONTAINER...\n\n"
+                          "Usage: ferry init [options] CONTAINER...\n\n"
                           "Create containers in the runtime without starting their process: they "
                           "are initialized,\nand ferry start runs them.\n\nOptions:\n"
                           "  -a, --all      initialize every container (printing their IDs)\n"
@@ -3565,7 +3562,7 @@ ferry_cmd_mount (int argc, char **argv)
   struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
   int r = simple_options (
       argc, argv, "mount", ":al", opts,
-      "Usage: ferry mount [-a] [-l] [--format json] [--no-trunc] [CONTAINER...]\n\n"
+      "Usage: ferry mount [options] [CONTAINER...]\n\n"
       "Mount containers' root file systems on the host and print where; with no container, list\n"
       "the containers whose root file system is mounted.\n\nOptions:\n"
       "  -a, --all          mount every container's root file system\n"
@@ -3633,7 +3630,7 @@ ferry_cmd_unmount (int argc, char **argv)
   struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
   int r = simple_options (
       argc, argv, "unmount", ":afl", opts,
-      "Usage: ferry unmount [-a] [-f] [-l] CONTAINER...\n\n"
+      "Usage: ferry unmount [options] CONTAINER...\n\n"
       "Undo one ferry mount of each container; the root file system is unmounted when no mount\n"
       "is left and the container does not run.\n\nOptions:\n"
       "  -a, --all      unmount every container mounted with ferry mount (printing their IDs)\n"
@@ -3695,7 +3692,7 @@ container_clone (int argc, char **argv)
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   static const char usage[]
-      = "Usage: ferry container clone [OPTIONS] CONTAINER [NAME]\n\n"
+      = "Usage: ferry container clone [options] CONTAINER [NAME]\n\n"
         "Create a new container with the options of CONTAINER, and print its ID.  The\n"
         "resource options change the copy's limits as ferry update would (the others stay\n"
         "the original's).\n\nOptions:\n"
@@ -3847,19 +3844,18 @@ ferry_cmd_restart (int argc, char **argv)
   };
   int r;
 
-  r = simple_options (
-      argc, argv, "restart", ":af:lt:", opts,
-      "Usage: ferry restart [-a [--running]] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\n"
-      "Stop containers (as ferry stop) and start them again.\n\nOptions:\n"
-      "  -a, --all            restart every container (printing their IDs)\n"
-      "      --cidfile FILE   restart the container whose ID FILE holds (repeatable)\n"
-      "  -f, --filter KEY=VALUE\n"
-      "                       restart every container that passes (keys as ps --filter;\n"
-      "                       repeatable; printing their IDs)\n"
-      "  -l, --latest         restart the container created last (printing its ID)\n"
-      "      --running        with --all: only the running ones\n"
-      "  -t, --time SECONDS   wait this long before SIGKILL (default: the container's, 10)\n",
-      restart_option, &f);
+  r = simple_options (argc, argv, "restart", ":af:lt:", opts,
+                      "Usage: ferry restart [options] CONTAINER...\n\n"
+                      "Stop containers (as ferry stop) and start them again.\n\nOptions:\n"
+                      "  -a, --all            restart every container (printing their IDs)\n"
+                      "      --cidfile FILE   restart the container whose ID FILE holds (repeatable)\n"
+                      "  -f, --filter KEY=VALUE\n"
+                      "                       restart every container that passes (keys as ps --filter;\n"
+                      "                       repeatable; printing their IDs)\n"
+                      "  -l, --latest         restart the container created last (printing its ID)\n"
+                      "      --running        with --all: only the running ones\n"
+                      "  -t, --time SECONDS   wait this long before SIGKILL (default: the container's, 10)\n",
+                      restart_option, &f);
   if (r <= 0)
     {
       targets_release (&f.t);
@@ -3916,7 +3912,7 @@ container_exists (int argc, char **argv)
   int external = 0, r;
 
   r = simple_options (argc, argv, "container exists", ":", opts,
-                      "Usage: ferry container exists [--external] CONTAINER\n\nExit 0 if the container "
+                      "Usage: ferry container exists [options] CONTAINER\n\nExit 0 if the container "
                       "exists, 1 if not.\n\nOptions:\n"
                       "      --external   also a container in ferry's storage that no record names\n"
                       "                   (by ID or ID prefix; see ferry ps --external)\n",
@@ -4058,7 +4054,7 @@ wait_one (ferry_engine_t *e, const char *id, const struct wait_options *o, ferry
 }
 
 static const char wait_usage[]
-    = "Usage: ferry wait [OPTIONS] CONTAINER...\n\n"
+    = "Usage: ferry wait [options] CONTAINER...\n\n"
       "Wait for containers to exit (or reach another state) and print their exit codes.\n\n"
       "Options:\n"
       "      --condition STATE   wait until created, initialized, running, paused,\n"
@@ -4250,13 +4246,13 @@ diff_main (int argc, char **argv, enum ferry_diff_of of)
   r = simple_options (
       argc, argv, of == FERRY_DIFF_CONTAINER ? "container diff" : "diff", ":l", opts,
       of == FERRY_DIFF_CONTAINER
-          ? "Usage: ferry container diff [--format json] [-l] CONTAINER [CONTAINER]\n\n"
+          ? "Usage: ferry container diff [options] CONTAINER [CONTAINER]\n\n"
             "List the files a container added (A), changed (C) or deleted (D) in its\n"
             "root filesystem (against itself, nothing).\n\nOptions:\n"
             "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
             "                     \"deleted\" (a kind without any left out)\n"
             "  -l, --latest       the container created last\n"
-          : "Usage: ferry diff [--format json] [-l] CONTAINER|IMAGE [PARENT]\n\n"
+          : "Usage: ferry diff [options] CONTAINER|IMAGE [PARENT]\n\n"
             "List the files a container added (A), changed (C) or deleted (D) in its\n"
             "root filesystem, or an image's top layer over the layers below it.  With\n"
             "PARENT (the container's image, or the image below the image's top layer;\n"
@@ -4454,8 +4450,8 @@ ferry_cmd_exec (int argc, char **argv)
   int r, code = 0, first;
 
   r = simple_options (argc, argv, "exec", "+:de:w:u:itl", opts,
-                      "Usage: ferry exec [OPTIONS] CONTAINER COMMAND [ARG...]\n"
-                      "       ferry exec [OPTIONS] --latest COMMAND [ARG...]\n\nRun a command in a running "
+                      "Usage: ferry exec [options] CONTAINER COMMAND [ARG...]\n"
+                      "       ferry exec [options] --latest COMMAND [ARG...]\n\nRun a command in a running "
                       "container.\n\nOptions:\n"
                       "  -d, --detach         run in the background (prints the exec session's ID)\n"
                       "      --detach-keys KEYS with -it: the keys that detach, leaving the command\n"
@@ -4744,7 +4740,7 @@ ferry_cmd_logs (int argc, char **argv)
   clock_gettime (CLOCK_REALTIME, &a.now);
   r = simple_options (
       argc, argv, "logs", ":flnt", opts,
-      "Usage: ferry logs [OPTIONS] CONTAINER [CONTAINER...]\n\nPrint the output of containers.  With "
+      "Usage: ferry logs [options] CONTAINER [CONTAINER...]\n\nPrint the output of containers.  With "
       "several, each line starts\nwith the container's short ID (its name with --names).\n\nOptions:\n"
       "      --color[=BOOL] write each container's lines in a colour of its own, as Podman\n"
       "  -f, --follow       keep printing until the containers exit\n"
@@ -5502,7 +5498,7 @@ ps_option (int c, const char *arg, void *data)
 }
 
 static const char ps_usage[]
-    = "Usage: ferry ps [OPTIONS]\n\n"
+    = "Usage: ferry ps [options]\n\n"
       "List containers (running ones; -a: all).\n\n"
       "Options:\n"
       "  -a, --all              all containers, not only running ones\n"
@@ -5739,7 +5735,7 @@ ferry_cmd_ps (int argc, char **argv)
 }
 
 static const char cleanup_usage[]
-    = "Usage: ferry container cleanup [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+    = "Usage: ferry container cleanup [options] CONTAINER [CONTAINER...]\n\n"
       "Unmount the root file system and /dev/shm of exited containers, take down their\n"
       "network, and record their exit; what ferry does by itself when a container exits,\n"
       "run by hand when that did not happen.  A running container is left as it is.  When\n"
@@ -6109,7 +6105,7 @@ ferry_cmd_port (int argc, char **argv)
   int r, nargs;
 
   r = simple_options (argc, argv, "port", ":al", opts,
-                      "Usage: ferry port [-a] [-l] CONTAINER [PORT[/PROTOCOL]]\n\n"
+                      "Usage: ferry port [options] CONTAINER [PORT[/PROTOCOL]]\n\n"
                       "List a container's published ports, or where one of them is published.\n\n"
                       "Options:\n"
                       "  -a, --all     every running container's, each line after its ID and a tab\n"

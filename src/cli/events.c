@@ -255,7 +255,7 @@ show_lines (const struct events_args *a, char *buf, size_t len, size_t *kept)
 }
 
 static const char events_usage[]
-    = "Usage: ferry events [OPTIONS]\n\n"
+    = "Usage: ferry events [options]\n\n"
       "Show the events of containers, images, volumes and networks of this runroot\n"
       "(<runroot>/events/events.log), and keep showing new ones until interrupted.\n\n"
       "Options:\n"

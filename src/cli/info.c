@@ -211,7 +211,7 @@ with_go_names (json_object *v)
 }
 
 static const char info_usage[]
-    = "Usage: ferry info [--format FORMAT]\n\n"
+    = "Usage: ferry info [options]\n\n"
       "Display information about the host, the image store and the programs ferry\n"
       "runs (the OCI runtime, conmon, CRIU, netavark), as YAML.\n\n"
       "Options:\n"

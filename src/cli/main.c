@@ -194,7 +194,7 @@ cmd_help (int argc, char **argv)
   if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
       || (strcmp (argv[1], "help") == 0 && argc == 2))
     {
-      fputs (help_usage, stdout);
+      ferry_cli_print_usage (help_usage);
       return 0;
     }
   if (argv[1][0] == '-' && argv[1][1] != '\0')

@@ -28,7 +28,7 @@ enum
 };
 
 static const char trust_show_usage[]
-    = "Usage: ferry image trust show [OPTIONS] [REGISTRY]\n\n"
+    = "Usage: ferry image trust show [options] [REGISTRY]\n\n"
       "Show the image trust policy: a row per requirement of the default and of each\n"
       "scope, with the keys' user IDs and the signature store registries.d names.\n"
       "REGISTRY is accepted and, as by Podman, every scope is shown.\n\n"
@@ -132,8 +132,9 @@ trust_show (int argc, char **argv)
 }
 
 static const char trust_set_usage[]
-    = "Usage: ferry image trust set [OPTIONS] REGISTRY|default\n\n"
-      "Set the trust policy of a registry, repository or namespace (or the default):\n"
+    = "Usage: ferry image trust set [options] REGISTRY\n\n"
+      "Set the trust policy of a registry, repository or namespace (or, as REGISTRY\n"
+      "default, the default):\n"
       "the policy file is rewritten (atomically) as Podman writes it.\n\n"
       "Options:\n"
       "  -t, --type TYPE          signedBy (default), accept, reject or sigstoreSigned\n"
@@ -223,8 +224,9 @@ ferry_cmd_image_trust (int argc, char **argv)
 /* ---- image sign ------------------------------------------------------------------------ */
 
 static const char sign_usage[]
-    = "Usage: ferry image sign [OPTIONS] docker://IMAGE [docker://IMAGE...]\n\n"
-      "Sign images on a registry with a GnuPG key (simple signing, containers-signature(5)):\n"
+    = "Usage: ferry image sign [options] IMAGE [IMAGE...]\n\n"
+      "Sign images on a registry, each IMAGE given as docker://NAME, with a GnuPG key\n"
+      "(simple signing, containers-signature(5)):\n"
       "the signature of the manifest the registry serves is written to the\n"
       "lookaside-staging (or lookaside) directory registries.d names for the image, or\n"
       "under --directory.\n\n"

@@ -14,7 +14,7 @@
 #include <string.h>
 
 static const char update_usage[]
-    = "Usage: ferry update [OPTIONS] CONTAINER\n\n"
+    = "Usage: ferry update [options] CONTAINER\n\n"
       "Change the cgroup limits of a container. A running or paused container gets them at\n"
       "once; every later start, restart and restore (in place or from an archive) keeps them.\n"
       "Limits not named stay as they were. Also its health check and restart policy, which the\n"

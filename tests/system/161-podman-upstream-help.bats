@@ -18,15 +18,16 @@ load pty-helpers
 audit_hooks_for_every_test
 
 # TOOL $1 with each argument list of stdin and no input: the arguments,
-# the exit code and the first line of the error, the tool's name as
-# TOOL.
+# the exit code, the first line of the error and the help it points to,
+# the tool's name as TOOL.
 arg_errors() {
 	local t=$1 args rc
 	while read -r args; do
 		rc=0
 		# shellcheck disable=SC2086
 		"$t" $args </dev/null >/dev/null 2>"$TEST_TMP/err" || rc=$?
-		echo "$args -> $rc $(grep -m1 '^Error' "$TEST_TMP/err" | sed -E 's/(podman|ferry)/TOOL/g')"
+		echo "$args -> $rc $(grep -m1 '^Error' "$TEST_TMP/err" | sed -E 's/(podman|ferry)/TOOL/g')$(grep -m1 \
+			"^See " "$TEST_TMP/err" | sed -E 's/^/ | /; s/(podman|ferry)/TOOL/g')"
 	done
 }
 
@@ -53,7 +54,11 @@ push x0 x1 x2
 image push
 help NoSuchCommand
 container
-container NoSuchCommand'
+container NoSuchCommand
+container create --bogus
+container ls --bogus
+rmi -x
+container run -e'
 
 # Each line of file $2 (ferry's) begins with the line of file $1 (Podman's):
 # ferry adds what to do after Podman's words.
@@ -87,8 +92,21 @@ begins_with_lines() {
 		help NoSuchCommand -> 0 
 		container -> 125 Error: missing command 'TOOL container COMMAND'
 		container NoSuchCommand -> 125 Error: unrecognized command `TOOL container NoSuchCommand`
+		container create --bogus -> 125 Error: unknown flag: --bogus | See 'TOOL container create --help'
+		container ls --bogus -> 125 Error: unknown flag: --bogus | See 'TOOL container list --help'
+		rmi -x -> 125 Error: unknown shorthand flag: 'x' in -x | See 'TOOL rmi --help'
+		container run -e -> 125 Error: flag needs an argument: 'e' in -e | See 'TOOL container run --help'
 	EOF
 	begins_with_lines "$TEST_TMP/expected" "$TEST_TMP/f.out"
+	# ferry's own commands word a count of arguments as Podman's parser
+	# does.
+	printf '%s\n' "archive inspect" "archive inspect x0 x1" "container migrate x0" | arg_errors f >"$TEST_TMP/f.own"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		archive inspect -> 125 Error: accepts 1 arg(s), received 0
+		archive inspect x0 x1 -> 125 Error: accepts 1 arg(s), received 2
+		container migrate x0 -> 125 Error: accepts 2 arg(s), received 1
+	EOF
+	begins_with_lines "$TEST_TMP/expected" "$TEST_TMP/f.own"
 
 	need_podman
 	printf '%s\n' "$ARG_CASES" | arg_errors podman_t >"$TEST_TMP/p.out"
@@ -239,4 +257,69 @@ no_terminal_seq() {
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
 	no_terminal_seq podman_t >"$TEST_TMP/p.out"
 	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# The commands of TOOL $1 (f or podman_t) and their subcommands, one a
+# line, as its --help lists them: ferry's "Commands:", Podman's
+# "Available Commands:".
+all_commands() {
+	local t=$1 c
+	shift
+	for c in $("$t" "$@" --help 2>/dev/null | awk '/^(Available )?Commands:/ { f = 1; next } /^$/ { f = 0 } f && NF { print $1 }'); do
+		[ "$c" = help ] && continue
+		echo "$* $c" | sed 's/^ //'
+		all_commands "$t" "$@" $c
+	done
+}
+
+# What is wrong with the usage of each command of stdin for TOOL $1 (f or
+# podman_t, shown as $2), by the rules of Podman's help test: "Usage:",
+# then a synopsis naming the command; "[options]" in lower case, before
+# the arguments, exactly when the help has an "Options:" section; the
+# arguments' names in upper case, the optional ones after the others.
+usage_problems() {
+	local t=$1 name=$2 full usage path
+	while read -r path; do
+		# shellcheck disable=SC2086
+		full=$("$t" $path --help 2>&1)
+		usage=$(grep -A1 '^Usage:' <<<"$full" | tail -n1)
+		# Podman's list commands are named list, ferry's ls too.
+		path=$(sed -E 's/^(container|image|system connection) ls$/\1 list/' <<<"$path")
+		if [[ "$usage " != "  $name $path "* ]]; then
+			echo "$path: synopsis [$usage]"
+			continue
+		fi
+		usage=${usage#"  $name $path"}
+		usage=${usage# }
+		[[ $usage == "[command]" ]] && continue
+		[[ $usage =~ \[OPTION ]] && echo "$path: [OPTIONS] in upper case"
+		[[ $usage =~ [A-Z].*\[option ]] && echo "$path: [options] after an argument"
+		if [[ $usage == "[options]"* ]]; then
+			usage=${usage#"[options]"}
+			usage=${usage# }
+			grep -q '^Options:' <<<"$full" || echo "$path: [options] without Options:"
+		elif grep -q '^Options:' <<<"$full"; then
+			echo "$path: Options: without [options]"
+		fi
+		[[ $usage =~ [a-z] ]] && echo "$path: an argument in lower case: $usage"
+		if [[ $usage =~ \[.*\]\ [A-Z] ]]; then
+			echo "$path: an optional argument before another: $usage"
+		fi
+	done
+}
+
+@test "every command's usage has the shape Podman's help test asks of Podman's, under the name typed" {
+	all_commands f >"$TEST_TMP/f.cmds"
+	[ "$(wc -l <"$TEST_TMP/f.cmds")" -gt 150 ]
+	usage_problems f ferry <"$TEST_TMP/f.cmds" >"$TEST_TMP/f.out"
+	diff -u /dev/null "$TEST_TMP/f.out"
+
+	need_podman
+	all_commands podman_t >"$TEST_TMP/p.cmds"
+	# The commands both have: the same rules hold for Podman's usage, and
+	# the synopses name the same command words.
+	sort "$TEST_TMP/f.cmds" | comm -12 - <(sort "$TEST_TMP/p.cmds") >"$TEST_TMP/both"
+	[ "$(wc -l <"$TEST_TMP/both")" -gt 150 ]
+	usage_problems podman_t podman <"$TEST_TMP/both" >"$TEST_TMP/p.out"
+	diff -u /dev/null "$TEST_TMP/p.out"
 }

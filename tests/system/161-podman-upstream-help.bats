@@ -323,3 +323,101 @@ usage_problems() {
 	usage_problems podman_t podman <"$TEST_TMP/both" >"$TEST_TMP/p.out"
 	diff -u /dev/null "$TEST_TMP/p.out"
 }
+
+# The candidates ferry's bash completion offers for the words "$@" (the
+# last one being completed), one a line, sorted.
+ferry_completes() {
+	# shellcheck source=/dev/null
+	source "$FERRY_SRC/completions/bash/ferry"
+	COMP_WORDS=("$FERRY_BIN" --root "$ROOT" --runroot "$RUNROOT" "$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE="${COMP_WORDS[*]}"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_ferry || true
+	printf '%s\n' "${COMPREPLY[@]}" | grep . | sort -u || true
+}
+
+# The same of Podman's completion (its __completeNoDesc command), its
+# directive and debugging lines left out.
+podman_completes() {
+	PODMAN_IGNORE_CGROUPSV1_WARNING=1 podman __completeNoDesc --root "$TEST_TMP/proot" --runroot "$TEST_TMP/prun" \
+		--tmpdir "$TEST_TMP/ptmp" --network-config-dir "$TEST_TMP/pnet" --cgroup-manager cgroupfs \
+		--events-backend none --runtime runc "$@" 2>/dev/null |
+		grep -v -e '^:' -e '^Completion ended' -e '^\[Debug\]' | grep . | sort -u || true
+}
+
+# Containers in three states, an image under a second name, a volume and
+# a secret, made with TOOL $1 (f or podman_t).
+completion_objects() {
+	local t=$1 img=ferry-test
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	"$t" create --name created-cn --network none "$img" true >/dev/null
+	"$t" run -d --name running-cn --network none "$img" sleep 1000 >/dev/null
+	"$t" run --name exited-cn --network none "$img" true >/dev/null
+	"$t" tag "$img" rimg:rtag
+	"$t" volume create rvol >/dev/null
+	echo s3cret >"$TEST_TMP/secret"
+	"$t" secret create rsec "$TEST_TMP/secret" >/dev/null
+}
+
+# What TOOL $1's completion offers (ferry_completes or podman_completes)
+# for each line of words, the word being completed last ('' when empty):
+# the line, then the candidates on one line.  ID is the test image's ID.
+completion_seq() {
+	local how=$1 line
+	local -a words
+	while read -r line; do
+		eval "words=($line)"
+		echo "$line: $("$how" "${words[@]}" | tr '\n' ' ')"
+	done <<-EOF
+		artifact ''
+		manifest ''
+		system connection ''
+		image trust ''
+		stats ''
+		commit exited-cn r
+		rmi ${ID:0:2}
+		cp ''
+		export exited-cn ''
+		container exists exited-cn ''
+		volume exists rvol ''
+		secret exists rsec ''
+		secret rm ''
+		volume rm ''
+	EOF
+}
+
+@test "bash completion: the subcommands of every group, the objects each argument takes and nothing past the last, as Podman's completion offers them" {
+	load_test_image
+	completion_objects f
+	ID=$(f image inspect --format '{{.Id}}' ferry-test | cut -c1-12)
+	# No files of the working directory among cp's candidates.
+	mkdir "$TEST_TMP/empty"
+	cd "$TEST_TMP/empty"
+	completion_seq ferry_completes >"$TEST_TMP/f.out"
+	sed "s/${ID:0:2}\\b/ID2/; s/$ID/ID/" "$TEST_TMP/f.out" >"$TEST_TMP/f.shown"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		artifact '': add inspect ls pull push rm 
+		manifest '': add annotate create exists inspect push remove rm 
+		system connection '': add default list remove rename 
+		image trust '': set show 
+		stats '': running-cn 
+		commit exited-cn r: rimg:rtag 
+		rmi ID2: ID 
+		cp '': created-cn: exited-cn: running-cn: 
+		export exited-cn '': 
+		container exists exited-cn '': 
+		volume exists rvol '': 
+		secret exists rsec '': 
+		secret rm '': rsec 
+		volume rm '': rvol 
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.shown"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	completion_objects podman_t
+	completion_seq podman_completes >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}

@@ -3692,8 +3692,9 @@ container_clone (int argc, char **argv)
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   static const char usage[]
-      = "Usage: ferry container clone [options] CONTAINER [NAME]\n\n"
-        "Create a new container with the options of CONTAINER, and print its ID.  The\n"
+      = "Usage: ferry container clone [options] CONTAINER [NAME [IMAGE]]\n\n"
+        "Create a new container with the options of CONTAINER, and print its ID; with IMAGE\n"
+        "(stored here), it runs that image with CONTAINER's command and settings.  The\n"
         "resource options change the copy's limits as ferry update would (the others stay\n"
         "the original's).\n\nOptions:\n"
         "      --blkio-weight N     block I/O weight, 10 to 1000\n"
@@ -3770,18 +3771,16 @@ container_clone (int argc, char **argv)
             return FERRY_EXIT_ERROR;
         }
     }
-  if (argc - optind < 1 || argc - optind > 2)
-    {
-      if (argc - optind == 3)
-        return ferry_cli_failf ("ferry container clone takes no IMAGE: the copy runs the original's image; "
-                                "use ferry create with the image instead");
-      return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
-    }
+  if (argc - optind < 1 || argc - optind > 3)
+    return ferry_cli_failf ("accepts between 1 and 3 arg(s), received %d", argc - optind);
   if (force && ! destroy)
     return ferry_cli_failf ("cannot set --force without --destroy: invalid argument");
   /* NAME as the second argument, as Podman takes it; --name wins.  */
-  if (o.name == NULL && argc - optind == 2)
+  if (o.name == NULL && argc - optind >= 2)
     o.name = argv[optind + 1];
+  /* IMAGE third, the original's command on it, as Podman's.  */
+  if (argc - optind == 3)
+    o.image = argv[optind + 2];
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

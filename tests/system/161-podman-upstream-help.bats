@@ -55,6 +55,8 @@ image push
 help NoSuchCommand
 container
 container NoSuchCommand
+container clone
+container clone x0 x1 x2 x3
 container create --bogus
 container ls --bogus
 rmi -x
@@ -92,6 +94,8 @@ begins_with_lines() {
 		help NoSuchCommand -> 0 
 		container -> 125 Error: missing command 'TOOL container COMMAND'
 		container NoSuchCommand -> 125 Error: unrecognized command `TOOL container NoSuchCommand`
+		container clone -> 125 Error: accepts between 1 and 3 arg(s), received 0
+		container clone x0 x1 x2 x3 -> 125 Error: accepts between 1 and 3 arg(s), received 4
 		container create --bogus -> 125 Error: unknown flag: --bogus | See 'TOOL container create --help'
 		container ls --bogus -> 125 Error: unknown flag: --bogus | See 'TOOL container list --help'
 		rmi -x -> 125 Error: unknown shorthand flag: 'x' in -x | See 'TOOL rmi --help'
@@ -419,5 +423,39 @@ completion_seq() {
 	podman_t load -q -i "$(ferry_test_image)" >/dev/null
 	completion_objects podman_t
 	completion_seq podman_completes >"$TEST_TMP/p.out"
+	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
+}
+
+# TOOL $1 clones a container onto another image (its third argument):
+# what the copy shows of its image and command, and what it prints when
+# run, beside a copy on the original's image.
+clone_image_seq() {
+	local t=$1 img=ferry-test
+	[ "$t" = podman_t ] && img=localhost/ferry-test:latest
+	"$t" run --name src --network none "$img" sh -c 'echo marked >/marker' >/dev/null
+	"$t" commit -q src other:1 >/dev/null
+	"$t" create --name c1 --network none -e A=1 "$img" sh -c 'cat /marker 2>/dev/null || echo unmarked' >/dev/null
+	for args in "c1 c2 other:1" "c1 c3"; do
+		# shellcheck disable=SC2086
+		"$t" container clone $args >/dev/null
+		set -- $args
+		echo "clone $args: $("$t" inspect --format '{{.ImageName}} {{.Config.Cmd}}' "$2")" \
+			"A=$("$t" inspect --format '{{range .Config.Env}}{{.}} {{end}}' "$2" | grep -o 'A=[^ ]*')" \
+			"runs: $("$t" start -a "$2")"
+	done
+}
+
+@test "container clone CONTAINER NAME IMAGE makes the copy on IMAGE with the original's command and settings, as Podman's" {
+	load_test_image
+	clone_image_seq f >"$TEST_TMP/f.out"
+	cat >"$TEST_TMP/expected" <<-'EOF'
+		clone c1 c2 other:1: localhost/other:1 [sh -c cat /marker 2>/dev/null || echo unmarked] A=A=1 runs: marked
+		clone c1 c3: localhost/ferry-test:latest [sh -c cat /marker 2>/dev/null || echo unmarked] A=A=1 runs: unmarked
+	EOF
+	diff -u "$TEST_TMP/expected" "$TEST_TMP/f.out"
+
+	need_podman
+	podman_t load -q -i "$(ferry_test_image)" >/dev/null
+	clone_image_seq podman_t >"$TEST_TMP/p.out"
 	diff -u "$TEST_TMP/p.out" "$TEST_TMP/f.out"
 }

@@ -351,6 +351,10 @@ struct ferry_start_options
 struct ferry_clone_options
 {
   const char *name;
+  /* The image the copy runs instead of the original's (NULL: the
+   * original's), with the original's command and settings, as Podman's
+   * clone CONTAINER NAME IMAGE.  */
+  const char *image;
   int64_t memory, nano_cpus;
   /* --cpu-shares, --memory-swap, ... over the original's, as update
    * takes them (--memory-swap only with --memory, as Podman's clone);

@@ -359,7 +359,8 @@ artifact_transfer (int argc, char **argv, bool push)
   int quiet = 0, c, r, ret = 0;
 
   ferry_cli_registry_defaults (&o.registry);
-  ferry_cli_transfer_defaults (&tf, &o);
+  if (ferry_cli_transfer_defaults (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   while ((c = getopt_long (argc, argv, ":qh", opts, NULL)) != -1)
     {
       if (c == OPT_TRANSFER_DECRYPTION_KEY && push)

@@ -48,6 +48,7 @@ int ferry_cmd_ps (int argc, char **argv);
 int ferry_cmd_rename (int argc, char **argv);
 int ferry_cmd_restart (int argc, char **argv);
 int ferry_cmd_rm (int argc, char **argv);
+int ferry_cmd_container_runlabel (int argc, char **argv);
 int ferry_cmd_run (int argc, char **argv);
 int ferry_cmd_start (int argc, char **argv);
 int ferry_cmd_stats (int argc, char **argv);

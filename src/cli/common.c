@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/container.h"
 #include "engine/cdi.h"
+#include "engine/config.h"
 #include "util/parse.h"
 #include "util/cleanup.h"
 #include "util/json.h"
@@ -338,6 +339,34 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
                (int) strcspn (argv[optind - 1], "="), argv[optind - 1], *see ? " " : "", see);
       return -1;
     }
+}
+
+int
+ferry_cli_go_bool (const char *flag, const char *arg, const char *cmd, int *out)
+{
+  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
+  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+  if (arg && *arg == '=')
+    arg++;
+  *out = 1;
+  if (arg == NULL)
+    return 0;
+  for (size_t i = 0; i < sizeof (yes) / sizeof (yes[0]); i++)
+    {
+      if (strcmp (arg, yes[i]) == 0)
+        return 0;
+      if (strcmp (arg, no[i]) == 0)
+        {
+          *out = 0;
+          return 0;
+        }
+    }
+  fprintf (stderr,
+           "Error: invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing \"%s\": invalid "
+           "syntax\nSee 'ferry %s --help'\n",
+           arg, flag, arg, cmd);
+  return -1;
 }
 
 void
@@ -694,11 +723,32 @@ ferry_cli_time_ago (const char *rfc3339)
   return xasprintf ("%d years ago", (int) (d / 86400 / 365));
 }
 
+int
+ferry_cli_events_configure (ferry_error_t *err)
+{
+  static bool done;
+  struct ferry_config c;
+
+  if (done)
+    return 0;
+  if (ferry_config_load_modules (ferry_global.config, ferry_global.modules, &c, err) < 0)
+    return -1;
+  ferry_events_configure (c.events_logger, c.events_logfile_path, c.events_logfile_max_size);
+  ferry_config_release (&c);
+  done = true;
+  return 0;
+}
+
 void
 ferry_cli_event (const char *type, const char *status, const char *id, const char *name)
 {
   struct ferry_event ev = { .type = type, .status = status, .id = id, .name = name };
+  cleanup_error ferry_error_t ignored = NULL;
 
+  /* A command that opens no engine has not read where events go: an
+   * event is best effort, so a containers.conf it cannot read leaves
+   * the defaults (a command that opens the engine fails on it).  */
+  (void) ferry_cli_events_configure (&ignored);
   ferry_event_log (ferry_global.runroot, &ev);
 }
 
@@ -775,6 +825,20 @@ ferry_cli_podman_warnf (const char *fmt, ...)
   va_end (ap);
   if (msg)
     podman_log ("warning", msg);
+}
+
+void
+ferry_cli_podman_errorf (const char *fmt, ...)
+{
+  cleanup_free char *msg = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  if (vasprintf (&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end (ap);
+  if (msg)
+    podman_log ("error", msg);
 }
 
 void

@@ -117,6 +117,7 @@ enum
   "      --cert-dir DIR       trust the CA certificates (*.crt) in DIR for the registry's TLS\n"             \
   "      --creds USER:PASS    credentials for the registry (default: the auth file's)\n"                     \
   "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"                            \
+  "                           $DOCKER_CONFIG/config.json, else\n"                                            \
   "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
 
 struct ferry_registry_options;
@@ -125,6 +126,11 @@ struct ferry_registry_options;
 int ferry_cli_registry_option (int opt, const char *arg, struct ferry_registry_options *o);
 /* Defaults: TLS verified, credentials from the auth file.  */
 void ferry_cli_registry_defaults (struct ferry_registry_options *o);
+/* The value ARG of a bool flag of command CMD as Go's strconv.ParseBool
+ * reads it (none: true; a short flag's "=VALUE" too) into *OUT: 0, or -1
+ * with cobra's words printed for another, the flag named as FLAG
+ * ("--insecure", "-v, --verbose").  */
+int ferry_cli_go_bool (const char *flag, const char *arg, const char *cmd, int *out);
 
 struct ferry_command
 {
@@ -285,6 +291,9 @@ void ferry_cli_transfer_interactive (struct ferry_transfer_options *o);
  * msg="..." (quotes and backslashes in the message escaped), on standard
  * error, unless --log-level is error.  */
 void ferry_cli_podman_warnf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* The same at Podman's level "error" (a failure it logs and goes on
+ * from), whatever --log-level says.  */
+void ferry_cli_podman_errorf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 struct ferry_stop_report;
 /* Podman's warning, in its shape, when a stop of container NAME needed
@@ -306,6 +315,10 @@ char *ferry_cli_time_ago (const char *rfc3339);
  * since the epoch).  */
 char *ferry_cli_go_time (int64_t nano);
 
+/* Where events go and whether any are kept, from containers.conf's
+ * [engine] settings (read once; the engine reads them too when it
+ * opens).  */
+int ferry_cli_events_configure (ferry_error_t *err);
 /* Logs an event of an image, volume or network (state/events.h) under
  * --runroot; ID and NAME may be NULL.  */
 void ferry_cli_event (const char *type, const char *status, const char *id, const char *name);

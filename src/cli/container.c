@@ -1120,7 +1120,8 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
   a->o.health = &a->health;
   a->attach.sig_proxy = 1;
   ferry_cli_registry_defaults (&a->pull.registry);
-  ferry_cli_transfer_defaults (&a->transfer, &a->pull);
+  if (ferry_cli_transfer_defaults (&a->transfer, &a->pull) < 0)
+    return -1;
   while ((c = getopt_long (argc, argv,
                            is_run ? "+:a:c:de:h:il:m:p:Pqtu:v:w:" : "+:a:c:e:h:il:m:p:Pqtu:v:w:", opts, NULL))
          != -1)
@@ -1949,7 +1950,8 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
     return 0;
   if (a->pull_policy == PULL_MISSING || a->pull_policy == PULL_NEWER)
     {
-      if (ferry_store_lookup (e->store, a->o.image, &img, err) == 0)
+      if (ferry_store_lookup (e->store, a->o.image, &img, err) == 0
+          && ferry_store_image_check_layers (e->store, img, err) == 0)
         {
           int same = a->pull_policy == PULL_MISSING || ! pull_is_newer (a, img);
 
@@ -1959,8 +1961,15 @@ pull_image (ferry_engine_t *e, struct create_args *a, ferry_error_t *err)
         }
       else
         {
-          if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+          ferry_image_free (img);
+          if ((*err)->kind != FERRY_ERROR_NOT_FOUND && (*err)->kind != FERRY_ERROR_DAMAGED)
             return -1;
+          /* As Podman: an image whose files are gone is pulled again.  */
+          if ((*err)->kind == FERRY_ERROR_DAMAGED)
+            ferry_cli_podman_errorf (
+                "Image %s exists in local storage but may be corrupted (remove the image "
+                "to resolve the issue): %s",
+                a->o.image, (*err)->msg);
           ferry_error_release (err);
         }
     }
@@ -4617,7 +4626,7 @@ logs_time (struct logs_args *a, const char *arg, const char *flag, int *has, int
       return -1;
     }
   *has = 1;
-  *ns = (int64_t) t.tv_sec * 1000000000 + t.tv_nsec;
+  *ns = ferry_timespec_ns (&t);
   return 0;
 }
 
@@ -6169,6 +6178,7 @@ ferry_cmd_container (int argc, char **argv)
     { "restore-mount-flags", container_restore_mount_flags, NULL },
     { "rm", ferry_cmd_rm, "Remove one or more containers" },
     { "run", ferry_cmd_run, "Run a command in a new container" },
+    { "runlabel", ferry_cmd_container_runlabel, "Execute the command described by an image label" },
     { "start", ferry_cmd_start, "Start one or more containers" },
     { "stats", ferry_cmd_stats, "Display a live stream of container resource usage statistics" },
     { "stop", ferry_cmd_stop, "Stop one or more containers" },

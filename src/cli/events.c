@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,6 +38,8 @@ struct events_args
   struct filter *filters;
   size_t n_filters;
   int has_since, has_until, stream, no_trunc;
+  /* The last line read, to find in what a rotation kept.  */
+  char *last_line;
   struct timespec since, until;
 };
 
@@ -197,8 +200,8 @@ static int
 show (const struct events_args *a, json_object *ev)
 {
   int64_t nano = ferry_json_get_int (ev, "timeNano", -1);
-  int64_t since = (int64_t) a->since.tv_sec * 1000000000 + a->since.tv_nsec;
-  int64_t until = (int64_t) a->until.tv_sec * 1000000000 + a->until.tv_nsec;
+  int64_t since = ferry_timespec_ns (&a->since);
+  int64_t until = ferry_timespec_ns (&a->until);
 
   if (nano < 0)
     return 0;
@@ -229,28 +232,116 @@ show (const struct events_args *a, json_object *ev)
   return 0;
 }
 
+/* Whether the log at PATH is another file than FD now (a rotation put a
+ * new one in its place).  */
+static int
+log_replaced (const char *path, int fd)
+{
+  struct stat now, open_one;
+
+  return stat (path, &now) == 0 && fstat (fd, &open_one) == 0
+         && (now.st_ino != open_one.st_ino || now.st_dev != open_one.st_dev);
+}
+
+/* Shows LINE (NUL-terminated, no newline) if it is an event that
+ * passes, and remembers it; returns show's answer.  */
+static int
+show_line (struct events_args *a, const char *line)
+{
+  json_object *ev = json_tokener_parse (line);
+  int r = 0;
+
+  /* A line a crash cut short, or not JSON: not an event.  */
+  if (json_object_is_type (ev, json_type_object))
+    r = show (a, ev);
+  json_object_put (ev);
+  free (a->last_line);
+  a->last_line = xstrdup (line);
+  return r;
+}
+
 /* Shows the whole lines of BUF (LEN bytes), keeping a last partial line
  * for later: its length goes to *KEPT.  Returns show's answer.  */
 static int
-show_lines (const struct events_args *a, char *buf, size_t len, size_t *kept)
+show_lines (struct events_args *a, char *buf, size_t len, size_t *kept)
 {
   char *line = buf, *nl;
   int r = 0;
 
   while (r == 0 && (nl = memchr (line, '\n', len - (line - buf))) != NULL)
     {
-      json_object *ev;
-
       *nl = '\0';
-      /* A line a crash cut short, or not JSON: not an event.  */
-      ev = json_tokener_parse (line);
-      if (json_object_is_type (ev, json_type_object))
-        r = show (a, ev);
-      json_object_put (ev);
+      r = show_line (a, line);
       line = nl + 1;
     }
   *kept = len - (line - buf);
   memmove (buf, line, *kept);
+  return r;
+}
+
+/* The timeNano of LINE if it is a rotation marker WHICH ("begin",
+ * "end"); -1 if not.  */
+static int64_t
+rotation_marker (const char *line, const char *which)
+{
+  cleanup_json json_object *ev = json_tokener_parse (line);
+
+  if (ferry_json_string_equals (ev, "Type", "system")
+      && ferry_json_string_equals (ev, "Status", FERRY_EVENTS_ROTATE)
+      && ferry_json_string_equals (json_object_object_get (ev, "Attributes"), FERRY_EVENTS_ROTATE_ATTRIBUTE,
+                                   which))
+    return ferry_json_get_int (ev, "timeNano", 0);
+  return -1;
+}
+
+/* Shows the whole lines of BUF (LEN bytes), the start of a log that a
+ * rotation put in place of the one read so far: its "begin" marker, the
+ * lines it kept of the old log, its "end" marker (the first one written
+ * after the begin: older markers may be among the kept lines), then new
+ * events.  Of the kept lines, those up to the last line read from the old
+ * log were shown already; those after it were not (the old log may have
+ * been rotated more than once since).  As show_lines otherwise.  */
+static int
+resume_lines (struct events_args *a, char *buf, size_t len, size_t *kept)
+{
+  cleanup_free char **lines = NULL;
+  size_t n = 0, end = 0, from = 1;
+  char *p = buf, *nl;
+  int64_t begin;
+  int r = 0;
+
+  while ((nl = memchr (p, '\n', len - (p - buf))) != NULL)
+    {
+      lines = xrealloc (lines, (n + 1) * sizeof (*lines));
+      *nl = '\0';
+      lines[n++] = p;
+      p = nl + 1;
+    }
+  *kept = len - (p - buf);
+  begin = n ? rotation_marker (lines[0], "begin") : -1;
+  if (begin < 0)
+    from = 0, end = n;
+  else
+    {
+      for (end = 1; end < n; end++)
+        {
+          int64_t t = rotation_marker (lines[end], "end");
+          if (t >= begin)
+            break;
+        }
+      for (size_t i = end; a->last_line && i-- > 1;)
+        if (strcmp (lines[i], a->last_line) == 0)
+          {
+            from = i + 1;
+            break;
+          }
+    }
+  /* Of the markers, only this rotation's end shows: one a rotation.  */
+  for (size_t i = from; r == 0 && i < n; i++)
+    if (begin < 0 || i >= end
+        || (rotation_marker (lines[i], "begin") < 0 && rotation_marker (lines[i], "end") < 0))
+      r = show_line (a, lines[i]);
+  memmove (buf, p, *kept);
   return r;
 }
 
@@ -289,7 +380,7 @@ ferry_cmd_events (int argc, char **argv)
   cleanup_close int fd = -1;
   struct timespec now;
   size_t kept = 0, cap = 1 << 16;
-  int c, r, ret = 0;
+  int c, r = 0, ret = 0, resume = 0;
 
   ferry_cli_template_unranged ();
   clock_gettime (CLOCK_REALTIME, &now);
@@ -325,6 +416,13 @@ ferry_cmd_events (int argc, char **argv)
       }
   if (optind < argc)
     return ferry_cli_failf ("`ferry %s` takes no arguments", ferry_cli_command_path ());
+  {
+    /* Where containers.conf puts the log, and whether it keeps one.  */
+    ferry_error_t err = NULL;
+
+    if (ferry_cli_events_configure (&err) < 0)
+      return ferry_cli_fail (&err);
+  }
   if (strcmp (ferry_events_backend (), "none") == 0)
     return ferry_cli_failf ("cannot read events with the \"none\" backend: use --events-backend file");
   path = ferry_events_path (ferry_global.runroot);
@@ -339,6 +437,20 @@ ferry_cmd_events (int argc, char **argv)
           if (fd < 0 && errno != ENOENT)
             return ferry_cli_failf ("cannot read the event log `%s`: %s", path, strerror (errno));
         }
+      if (fd >= 0 && resume)
+        {
+          /* All of the new log's start at once: what a rotation kept
+           * ends before its "end" marker.  */
+          size_t len = 0;
+
+          resume = 0;
+          while ((n = read (fd, buf + len, cap - len)) > 0)
+            if ((len += (size_t) n) == cap)
+              buf = xrealloc (buf, cap *= 2);
+          r = resume_lines (&a, buf, len, &kept);
+          if (r != 0)
+            goto out;
+        }
       while (fd >= 0 && (n = read (fd, buf + kept, cap - kept)) > 0)
         {
           r = show_lines (&a, buf, kept + (size_t) n, &kept);
@@ -352,6 +464,25 @@ ferry_cmd_events (int argc, char **argv)
         }
       if (! a.stream)
         break;
+      /* Rotated: the old log has had its last event (a writer appends
+       * and a rotation replaces under one lock), which may have come
+       * after the read above: read it to its end again.  */
+      if (fd >= 0 && log_replaced (path, fd))
+        {
+          while ((n = read (fd, buf + kept, cap - kept)) > 0)
+            {
+              r = show_lines (&a, buf, kept + (size_t) n, &kept);
+              if (r != 0)
+                goto out;
+              if (kept == cap)
+                buf = xrealloc (buf, cap *= 2);
+            }
+          close (fd);
+          fd = -1;
+          kept = 0;
+          resume = 1;
+          continue;
+        }
       if (a.has_until)
         {
           clock_gettime (CLOCK_REALTIME, &now);
@@ -369,5 +500,6 @@ out:
       free (a.filters[i].value);
     }
   free (a.filters);
+  free (a.last_line);
   return ret;
 }

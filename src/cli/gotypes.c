@@ -380,6 +380,13 @@ static const struct ferry_cli_go_field id_mappings[] = {
   END_FIELDS,
 };
 
+/* A container's HostConfig.IDMappings: Go's names, the JSON's.  */
+static const struct ferry_cli_go_field inspect_id_mappings[] = {
+  { "UIDMap", "[]string", "UidMap" },
+  { "GIDMap", "[]string", "GidMap" },
+  END_FIELDS,
+};
+
 static const struct ferry_cli_go_field dns_info[] = {
   { "Version", "string", NULL }, { "Package", "string", NULL }, { "Path", "string", NULL }, END_FIELDS
 };
@@ -603,6 +610,7 @@ static const struct ferry_cli_go_struct structs[] = {
   { "define.DistributionInfo", distribution },
   { "idtools.IDMap", id_map },
   { "define.IDMappings", id_mappings },
+  { "define.InspectIDMappings", inspect_id_mappings },
   { "types.DNSNetworkInfo", dns_info },
   { "types.NetworkInfo", network_info },
   { "define.RemoteSocket", remote_socket },

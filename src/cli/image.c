@@ -907,7 +907,7 @@ image_exists (int argc, char **argv)
   static const struct option opts[]
       = { FERRY_GLOBAL_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
-  struct ferry_image *img;
+  struct ferry_image *img = NULL;
   ferry_error_t err = NULL;
   int c, r;
 
@@ -926,21 +926,30 @@ image_exists (int argc, char **argv)
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
-  if (ferry_store_lookup (s, argv[optind], &img, &err) < 0)
+  if (ferry_store_lookup (s, argv[optind], &img, &err) == 0
+      && ferry_store_image_check_layers (s, img, &err) < 0)
+    ferry_image_free (img);
+  if (err == NULL)
     {
-      if (err->kind == FERRY_ERROR_NOT_FOUND)
-        {
-          ferry_error_release (&err);
-          return 1;
-        }
-      return ferry_cli_fail (&err);
+      ferry_image_free (img);
+      return 0;
     }
-  ferry_image_free (img);
-  return 0;
+  /* A damaged image does not exist, as Podman tells of one whose files
+   * are gone.  */
+  if (err->kind == FERRY_ERROR_DAMAGED)
+    ferry_cli_podman_errorf ("Image %s exists in local storage but may be corrupted (remove the image to "
+                             "resolve the issue): %s",
+                             argv[optind], err->msg);
+  if (err->kind == FERRY_ERROR_NOT_FOUND || err->kind == FERRY_ERROR_DAMAGED)
+    {
+      ferry_error_release (&err);
+      return 1;
+    }
+  return ferry_cli_fail (&err);
 }
 
 static int
-remove_with_containers (ferry_store_t *s, const char *ref, struct ferry_remove_report *rep,
+remove_with_containers (ferry_store_t *s, const char *ref, int prune, struct ferry_remove_report *rep,
                         ferry_error_t *err)
 {
   cleanup_engine ferry_engine_t *e = ferry_cli_open_engine ();
@@ -955,7 +964,7 @@ remove_with_containers (ferry_store_t *s, const char *ref, struct ferry_remove_r
   ferry_image_free (img);
   if (r < 0)
     return -1;
-  return ferry_store_remove (s, ref, 1, rep, err);
+  return ferry_store_remove_pruning (s, ref, 1, prune, rep, err);
 }
 
 static const char rm_usage[]
@@ -967,7 +976,8 @@ static const char rm_usage[]
       "  -f, --force   remove an image with several names by ID, and the containers using it;\n"
       "                pass over images that are not known, as -i\n"
       "  -i, --ignore  pass over images that are not known\n"
-      "      --no-prune  keep the image's dangling parents (ferry removes none anyway)\n";
+      "      --no-prune  keep the image's dangling parents (an untagged image it was built on\n"
+      "                  goes with it otherwise, when no container or other image uses it)\n";
 
 /* What rmi did, printed once all is done as Podman prints it: every name
  * untagged, then every image deleted.  */
@@ -1036,7 +1046,8 @@ rmi_done_print (struct rmi_done *d)
  * using it.  Returns 0 or Podman's exit code for the failure, printed: 1
  * for an unknown image (0 with IGNORE), 2 for one in use.  */
 static int
-rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int ignore, struct rmi_done *done)
+rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int ignore, int prune,
+         struct rmi_done *done)
 {
   struct ferry_remove_report rep;
   ferry_error_t err = NULL;
@@ -1049,13 +1060,13 @@ rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int 
       ferry_error_release (&err);
       return FERRY_EXIT_ERROR;
     }
-  r = ferry_store_remove (s, ref, force, &rep, &err);
+  r = ferry_store_remove_pruning (s, ref, force, prune, &rep, &err);
   if (r < 0 && take_containers && err->kind == FERRY_ERROR_IN_USE)
     {
       /* podman rmi -f takes the image's containers with it.  */
       ferry_remove_report_free (&rep);
       ferry_error_release (&err);
-      r = remove_with_containers (s, ref, &rep, &err);
+      r = remove_with_containers (s, ref, prune, &rep, &err);
     }
   for (i = 0; rep.untagged && rep.untagged[i]; i++)
     {
@@ -1066,6 +1077,11 @@ rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int 
     {
       ferry_cli_event ("image", "remove", rep.deleted, ref);
       rmi_done_add (&done->deleted, &done->n_deleted, rep.deleted);
+    }
+  for (i = 0; rep.pruned && rep.pruned[i]; i++)
+    {
+      ferry_cli_event ("image", "remove", rep.pruned[i], rep.pruned[i]);
+      rmi_done_add (&done->deleted, &done->n_deleted, rep.pruned[i]);
     }
   ferry_remove_report_free (&rep);
   if (r == 0)
@@ -1085,6 +1101,14 @@ rmi_one (ferry_store_t *s, const char *ref, int force, int take_containers, int 
   return code;
 }
 
+/* A damaged image (WHY says how) passed over on the way to its removal,
+ * in Podman's words for one whose files are gone.  */
+static void
+damaged_warning (const char *why)
+{
+  ferry_cli_podman_warnf ("Failed to determine parent of image: %s, ignoring the error", why);
+}
+
 /* --all: every image, by ID; one with several names goes whole, as
  * Podman's.  */
 static int
@@ -1092,17 +1116,29 @@ rmi_all (ferry_store_t *s, int force)
 {
   struct ferry_image **imgs = NULL;
   struct rmi_done done = { 0 };
+  cleanup_strv char **damaged = NULL, **why = NULL;
   ferry_error_t err = NULL;
   size_t n = 0, i;
   int ret = 0;
 
-  if (ferry_store_list (s, &imgs, &n, &err) < 0)
+  if (ferry_store_list_sound (s, &imgs, &n, &damaged, &why, &err) < 0)
     return ferry_cli_fail (&err);
   for (i = 0; i < n; i++)
     {
       /* One gone already with another (an intermediate image) is no
        * error.  */
-      int code = rmi_one (s, imgs[i]->id, 1, force, 1, &done);
+      int code = rmi_one (s, imgs[i]->id, 1, force, 1, 0, &done);
+      if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
+        ret = code;
+    }
+  /* A damaged one goes too, by its ID, as Podman removes an image whose
+   * files are gone.  */
+  for (i = 0; damaged[i]; i++)
+    {
+      int code;
+
+      damaged_warning (why[i]);
+      code = rmi_one (s, damaged[i], 1, force, 1, 0, &done);
       if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }
@@ -1123,7 +1159,7 @@ ferry_cmd_rmi (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   struct rmi_done done = { 0 };
-  int all = 0, force = 0, ignore = 0, c, r, ret = 0;
+  int all = 0, force = 0, ignore = 0, prune = 1, c, r, ret = 0;
 
   while ((c = getopt_long (argc, argv, ":afih", opts, NULL)) != -1)
     switch (c)
@@ -1138,8 +1174,7 @@ ferry_cmd_rmi (int argc, char **argv)
         ignore = 1;
         break;
       case 'P':
-        /* Podman's promise, kept: ferry's rmi removes no image but the
-         * one named, so no dangling parent goes with it.  */
+        prune = 0;
         break;
       default:
         r = ferry_cli_parse_or_help (c, "image rm", argv, rm_usage);
@@ -1158,7 +1193,7 @@ ferry_cmd_rmi (int argc, char **argv)
   for (; optind < argc; optind++)
     {
       /* As Podman's, -f passes over an image that is not there too.  */
-      int code = rmi_one (s, argv[optind], force, force, ignore || force, &done);
+      int code = rmi_one (s, argv[optind], force, force, ignore || force, prune, &done);
       if (code && (ret == 0 || code == FERRY_EXIT_ERROR))
         ret = code;
     }
@@ -1858,6 +1893,31 @@ static const char image_prune_usage[]
       "                   label!=, until=, before=, since=, reference=, ...; repeatable)\n"
       "  -f, --force      do not ask for confirmation\n";
 
+/* Prune's removal of image ID (by ID, with -f for several names: --all
+ * takes named images too): 1 when it went (its ID printed), 0 when a
+ * container uses it (it stays, as Podman leaves it), -1 and ERR when it
+ * could not be removed.  */
+static int
+prune_one (ferry_store_t *s, const char *id, ferry_error_t *err)
+{
+  struct ferry_remove_report rep;
+  cleanup_free char *kept = xstrdup (id);
+
+  if (ferry_store_remove (s, kept, 1, &rep, err) < 0)
+    {
+      if ((*err)->kind != FERRY_ERROR_IN_USE)
+        return -1;
+      ferry_error_release (err);
+      return 0;
+    }
+  for (size_t k = 0; rep.untagged && rep.untagged[k]; k++)
+    ferry_cli_event ("image", "untag", kept, rep.untagged[k]);
+  ferry_cli_event ("image", "remove", kept, NULL);
+  puts (kept);
+  ferry_remove_report_free (&rep);
+  return 1;
+}
+
 static int
 image_prune (int argc, char **argv)
 {
@@ -1940,12 +2000,21 @@ image_prune (int argc, char **argv)
    * dangling: again until a pass removes nothing, as Podman prunes.  */
   for (int removed = 1; removed;)
     {
+      cleanup_strv char **damaged = NULL, **why = NULL;
+
       removed = 0;
-      if (ferry_store_list (s, &imgs, &n, &err) < 0)
+      if (ferry_store_list_sound (s, &imgs, &n, &damaged, &why, &err) < 0)
         return ferry_cli_fail (&err);
+      /* --all takes a damaged image too, as Podman's prune; a filter
+       * cannot be matched against it, and it stays then.  */
+      for (size_t i = 0; all && ! pf.n_filters && damaged[i]; i++)
+        {
+          damaged_warning (why[i]);
+          if (prune_one (s, damaged[i], &err) < 0)
+            ret = ferry_cli_fail (&err);
+        }
       for (size_t i = 0; i < n; i++)
         {
-          struct ferry_remove_report rep;
 
           /* Without --all, the dangling ones: not an intermediate image,
            * which another is built on.  */
@@ -1953,20 +2022,11 @@ image_prune (int argc, char **argv)
             continue;
           if (pf.n_filters && ! images_filter_match (&pf, imgs[i]))
             continue;
-          /* By ID, with -f for several names: --all takes named images too.  */
-          if (ferry_store_remove (s, imgs[i]->id, 1, &rep, &err) < 0)
-            {
-              /* A container uses it: it stays, as Podman leaves it.  */
-              if (err->kind != FERRY_ERROR_IN_USE)
-                ret = ferry_cli_fail (&err);
-              ferry_error_release (&err);
-              continue;
-            }
-          for (size_t k = 0; rep.untagged && rep.untagged[k]; k++)
-            ferry_cli_event ("image", "untag", imgs[i]->id, rep.untagged[k]);
-          ferry_cli_event ("image", "remove", imgs[i]->id, NULL);
-          puts (imgs[i]->id);
-          ferry_remove_report_free (&rep);
+          r = prune_one (s, imgs[i]->id, &err);
+          if (r < 0)
+            ret = ferry_cli_fail (&err);
+          if (r <= 0)
+            continue;
           removed = ! all;
         }
       ferry_images_free (imgs, n);

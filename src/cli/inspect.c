@@ -252,6 +252,20 @@ container_object (ferry_engine_t *e, const struct ferry_container *c, const stru
           json_object_object_add (state, "Health", ferry_cli_tpl_nil_pointer ("*define.HealthCheckResults"));
           ferry_cli_tpl_hide (state, "Health");
         }
+      /* Podman's State has a Healthcheck method, for templates older
+       * than the Health field: the same results, never in the JSON.  */
+      if (state)
+        {
+          json_object *health = json_object_object_get (state, "Health"), *log;
+
+          /* No check run yet: Go's nil slice, 0 to len, null in JSON.  */
+          if (health && json_object_is_type (health, json_type_object)
+              && json_object_object_get_ex (health, "Log", &log) && log == NULL)
+            json_object_object_add (health, "Log", ferry_cli_tpl_nil_slice ());
+          json_object_object_add (state, "Healthcheck",
+                                  json_object_get (json_object_object_get (state, "Health")));
+          ferry_cli_tpl_hide (state, "Healthcheck");
+        }
       if (config && ! json_object_object_get_ex (config, "Healthcheck", NULL))
         {
           json_object_object_add (config, "Healthcheck",

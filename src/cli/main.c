@@ -119,6 +119,9 @@ usage (FILE *out)
          "  --module NAME       read the containers.conf module NAME (a path, or a file of\n"
          "                      /etc/containers/containers.conf.modules) after containers.conf\n"
          "                      (repeatable; before the command only)\n"
+         "  --config DIR        login and logout keep credentials in DIR/config.json, which\n"
+         "                      the other commands read in place of ~/.docker/config.json\n"
+         "                      (before the command only)\n"
          "  -v, --version       print the version\n"
          "\nSettings (the default network and mode) come from $FERRY_CONFIG, else\n"
          "/etc/ferry/ferry.conf when it exists, over the [containers] settings of\n"
@@ -259,13 +262,14 @@ defaults_from_env (void)
 enum
 {
   OPT_MAIN_MODULE = 0x4D00,
+  OPT_MAIN_CONFIG = 0x5200,
 };
 
 /* --module NAME, as Podman resolves it for root: an absolute path as it
  * is, else NAME under /etc's module directory, then /usr/share's; NULL
  * (and said why, in Podman's words and shape) when none is there.  */
 static char *
-resolve_module (const char *name)
+resolve_module (const char *name, char **why)
 {
   static const char *const dirs[]
       = { "/etc/containers/containers.conf.modules", "/usr/share/containers/containers.conf.modules", NULL };
@@ -294,13 +298,18 @@ resolve_module (const char *name)
         else
           free (path);
       }
-  fflush (stdout);
-  fprintf (stderr,
-           "Failed to obtain ferry configuration: could not resolve module \"%s\": faccessat %s: %s: give "
-           "--module an absolute path or the name of a file in %s\n",
-           name, first, first_errno == ENOENT ? "no such file or directory" : strerror (first_errno),
-           dirs[0]);
+  *why = xasprintf ("could not resolve module \"%s\": faccessat %s: %s", name, first,
+                    first_errno == ENOENT ? "no such file or directory" : strerror (first_errno));
   return NULL;
+}
+
+/* Whether ARGV (the command and its arguments) is conmon's exit command,
+ * `container cleanup`: it settles a container whose run read a module
+ * that has gone since, rather than leave its mounts and network behind.  */
+static int
+is_cleanup (int argc, char **argv)
+{
+  return argc >= 2 && strcmp (argv[0], "container") == 0 && strcmp (argv[1], "cleanup") == 0;
 }
 
 /* An auth-file entry passed over, told as Podman tells it.  */
@@ -317,10 +326,13 @@ main (int argc, char **argv)
     FERRY_GLOBAL_OPTIONS,
     /* Before the command only, as Podman's.  */
     { "module", required_argument, NULL, OPT_MAIN_MODULE },
+    { "config", required_argument, NULL, OPT_MAIN_CONFIG },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
+  cleanup_free char *module_error = NULL;
+  char *ignored = NULL;
   size_t i;
   int c;
 
@@ -341,12 +353,17 @@ main (int argc, char **argv)
         return cmd_version (0, NULL);
       if (c == OPT_MAIN_MODULE)
         {
-          char *path = resolve_module (optarg);
+          char *path = resolve_module (optarg, module_error ? &ignored : &module_error);
 
-          /* Podman's exit code for a configuration it cannot read.  */
-          if (path == NULL)
-            return 1;
-          ferry_strv_push (&ferry_global.modules, &ferry_global.n_modules, path);
+          if (path)
+            ferry_strv_push (&ferry_global.modules, &ferry_global.n_modules, path);
+          free (ignored);
+          ignored = NULL;
+          continue;
+        }
+      if (c == OPT_MAIN_CONFIG)
+        {
+          ferry_auth_set_config_dir (optarg);
           continue;
         }
       r = ferry_cli_common_option (c, "", argv);
@@ -359,6 +376,18 @@ main (int argc, char **argv)
         }
     }
   ferry_global.out_deferred = 0;
+  if (module_error && ! is_cleanup (argc - optind, argv + optind))
+    {
+      /* Podman's words and exit code for a configuration it cannot read.  */
+      fflush (stdout);
+      fprintf (stderr,
+               "Failed to obtain ferry configuration: %s: give --module an absolute path or the name of a "
+               "file in /etc/containers/containers.conf.modules\n",
+               module_error);
+      return 1;
+    }
+  if (module_error)
+    ferry_cli_podman_warnf ("%s: cleaning up without it", module_error);
   if (ferry_cli_apply_output () < 0)
     return 1;
   if (optind >= argc)

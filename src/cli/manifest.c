@@ -9,6 +9,7 @@
 #include "image/compress.h"
 #include "image/convert.h"
 #include "image/manifest_list.h"
+#include "image/media.h"
 #include "image/pull.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
@@ -53,6 +54,44 @@ enum
   OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES,
   OPT_MANIFEST_ARTIFACT_SUBJECT,
 };
+
+enum
+{
+  /* up6 */
+  OPT_MANIFEST_HIDDEN_INSECURE = 0x5100,
+};
+
+/* Podman's hidden --insecure[=BOOL] of manifest create, add, push and
+ * inspect, left out of the help as Podman leaves it out.  */
+#define MANIFEST_INSECURE_OPTION                                                                             \
+  {                                                                                                          \
+    "insecure", optional_argument, NULL, OPT_MANIFEST_HIDDEN_INSECURE                                        \
+  }
+
+/* What --insecure does to a command: as Podman 5.4 does (checked live),
+ * create refuses it beside --tls-verify and otherwise verifies as
+ * before; add and push refuse it beside --tls-verify, and else it is
+ * the opposite of --tls-verify; inspect lets --tls-verify win.  */
+enum insecure_use
+{
+  INSECURE_ONLY_REFUSED_WITH_TLS_VERIFY,
+  INSECURE_REFUSED_WITH_TLS_VERIFY,
+  INSECURE_UNLESS_TLS_VERIFY,
+};
+
+/* --insecure's value INSECURE (-1: not given) into R, whose tls_verify
+ * is -1 when --tls-verify was not given.  */
+static int
+apply_insecure (int insecure, enum insecure_use use, struct ferry_registry_options *r)
+{
+  if (insecure < 0)
+    return 0;
+  if (use != INSECURE_UNLESS_TLS_VERIFY && r->tls_verify != -1)
+    return ferry_cli_failf ("--insecure may not be used with --tls-verify");
+  if (use != INSECURE_ONLY_REFUSED_WITH_TLS_VERIFY && r->tls_verify == -1)
+    r->tls_verify = ! insecure;
+  return 0;
+}
 
 /* --annotation K=V into OBJ; Podman's words for a bad one.  */
 static int
@@ -107,6 +146,7 @@ manifest_create (int argc, char **argv)
                                         { "all", no_argument, NULL, OPT_MANIFEST_ALL },
                                         { "amend", no_argument, NULL, 'a' },
                                         { "annotation", required_argument, NULL, OPT_MANIFEST_ANNOTATION },
+                                        MANIFEST_INSECURE_OPTION,
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
@@ -117,7 +157,7 @@ manifest_create (int argc, char **argv)
   struct ferry_reference r;
   ferry_error_t err = NULL;
   bool all = false, amend = false;
-  int c, i, rc;
+  int c, i, rc, insecure = -1;
 
   ferry_cli_registry_defaults (&o.registry);
   while ((c = getopt_long (argc, argv, ":ah", opts, NULL)) != -1)
@@ -139,6 +179,10 @@ manifest_create (int argc, char **argv)
           if (add_annotation (annotations, optarg) != 0)
             return FERRY_EXIT_ERROR;
           break;
+        case OPT_MANIFEST_HIDDEN_INSECURE:
+          if (ferry_cli_go_bool ("--insecure", optarg, "manifest create", &insecure) < 0)
+            return FERRY_EXIT_ERROR;
+          break;
         default:
           rc = ferry_cli_parse_or_help (c, "manifest create", argv, create_usage);
           if (rc != 0)
@@ -147,6 +191,8 @@ manifest_create (int argc, char **argv)
     }
   if (argc - optind < 1)
     return ferry_cli_failf ("requires at least 1 arg(s), only received 0");
+  if (apply_insecure (insecure, INSECURE_ONLY_REFUSED_WITH_TLS_VERIFY, &o.registry) != 0)
+    return FERRY_EXIT_ERROR;
   if (ferry_reference_parse (argv[optind], FERRY_REFERENCE_DEFAULT_LOCALHOST, &r, &err) < 0)
     return ferry_cli_fail (&err);
   if (r.digest)
@@ -297,6 +343,7 @@ manifest_add (int argc, char **argv)
           { "artifact-layer-type", required_argument, NULL, OPT_MANIFEST_ARTIFACT_LAYER_TYPE },
           { "artifact-exclude-titles", no_argument, NULL, OPT_MANIFEST_ARTIFACT_EXCLUDE_TITLES },
           { "artifact-subject", required_argument, NULL, OPT_MANIFEST_ARTIFACT_SUBJECT },
+          MANIFEST_INSECURE_OPTION,
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   struct ferry_list_artifact art = { 0 };
@@ -311,7 +358,7 @@ manifest_add (int argc, char **argv)
   struct ferry_image *list = NULL;
   cleanup_free char *id = NULL;
   ferry_error_t err = NULL;
-  int c, rc, ret = FERRY_EXIT_ERROR;
+  int c, rc, ret = FERRY_EXIT_ERROR, insecure = -1;
 
   ferry_cli_registry_defaults (&o.registry);
   while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
@@ -319,6 +366,8 @@ manifest_add (int argc, char **argv)
       rc = ferry_cli_registry_option (c, optarg, &o.registry);
       if (rc == 0)
         rc = platform_option (c, optarg, &f);
+      if (rc == 0 && c == OPT_MANIFEST_HIDDEN_INSECURE)
+        rc = ferry_cli_go_bool ("--insecure", optarg, "manifest add", &insecure) < 0 ? -1 : 1;
       if (rc < 0)
         goto out;
       if (rc > 0)
@@ -375,6 +424,8 @@ manifest_add (int argc, char **argv)
       ret = ferry_cli_failf ("requires at least 2 arg(s), only received %d", argc - optind);
       goto out;
     }
+  if (apply_insecure (insecure, INSECURE_REFUSED_WITH_TLS_VERIFY, &o.registry) != 0)
+    goto out;
   /* Podman takes several images at once; ferry one (several artifacts'
    * files with --artifact).  */
   if (! artifact && argc - optind != 2)
@@ -563,20 +614,56 @@ out:
   return ret;
 }
 
+/* TEXT (LEN bytes) as Go's %q writes it: in double quotes, with Go's
+ * escapes for quotes, backslashes and control characters.  Freshly
+ * allocated.  */
+static char *
+go_quoted (const char *text, size_t len)
+{
+  static const char named[] = "\a\b\t\n\v\f\r";
+  static const char letters[] = "abtnvfr";
+  char *out = NULL;
+  size_t size = 0;
+  FILE *m = open_memstream (&out, &size);
+
+  fputc ('"', m);
+  for (size_t i = 0; i < len; i++)
+    {
+      unsigned char c = (unsigned char) text[i];
+      const char *at = c ? strchr (named, c) : NULL;
+
+      if (c == '"' || c == '\\')
+        fprintf (m, "\\%c", c);
+      else if (at)
+        fprintf (m, "\\%c", letters[at - named]);
+      else if (c < 0x20 || c == 0x7f)
+        fprintf (m, "\\x%02x", c);
+      else
+        fputc (c, m);
+    }
+  fputc ('"', m);
+  fclose (m);
+  return out;
+}
+
 /* ---- inspect -------------------------------------------------------------------- */
 
 static const char inspect_usage[]
     = "Usage: ferry manifest inspect [options] LIST\n\n"
       "Print the manifest list LIST as JSON: a list of the store, or else the manifest\n"
-      "list (or image manifest) a registry holds under that name.\n\n"
+      "list a registry holds under that name (an image's manifest is refused, as by\n"
+      "Podman).\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP;
 
 static int
 manifest_inspect (int argc, char **argv)
 {
-  static const struct option opts[] = {
-    FERRY_GLOBAL_OPTIONS, FERRY_REGISTRY_OPTIONS, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
-  };
+  static const struct option opts[] = { FERRY_GLOBAL_OPTIONS,
+                                        FERRY_REGISTRY_OPTIONS,
+                                        MANIFEST_INSECURE_OPTION,
+                                        { "verbose", optional_argument, NULL, 'v' },
+                                        { "help", no_argument, NULL, 'h' },
+                                        { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
   cleanup_json json_object *shown = NULL;
   cleanup_free char *body = NULL, *media_type = NULL;
@@ -585,12 +672,18 @@ manifest_inspect (int argc, char **argv)
   char digest[FERRY_DIGEST_LEN + 1];
   ferry_error_t err = NULL;
   size_t len;
-  int c, rc;
+  int c, rc, insecure = -1, verbose;
 
   ferry_cli_registry_defaults (&o.registry);
-  while ((c = getopt_long (argc, argv, ":h", opts, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, ":v::h", opts, NULL)) != -1)
     {
       rc = ferry_cli_registry_option (c, optarg, &o.registry);
+      /* -v, --verbose: Podman's, hidden, for Docker's scripts; it changes
+       * nothing.  */
+      if (rc == 0 && c == 'v')
+        rc = ferry_cli_go_bool ("-v, --verbose", optarg, "manifest inspect", &verbose) < 0 ? -1 : 1;
+      if (rc == 0 && c == OPT_MANIFEST_HIDDEN_INSECURE)
+        rc = ferry_cli_go_bool ("--insecure", optarg, "manifest inspect", &insecure) < 0 ? -1 : 1;
       if (rc < 0)
         return FERRY_EXIT_ERROR;
       if (rc > 0)
@@ -601,6 +694,7 @@ manifest_inspect (int argc, char **argv)
     }
   if (argc - optind != 1)
     return ferry_cli_failf ("accepts 1 arg(s), received %d", argc - optind);
+  apply_insecure (insecure, INSECURE_UNLESS_TLS_VERIFY, &o.registry);
   s = ferry_cli_open_store ();
   if (s == NULL)
     return FERRY_EXIT_ERROR;
@@ -618,7 +712,26 @@ manifest_inspect (int argc, char **argv)
   /* Not a list here: the registry's, as Podman looks for it.  */
   if (ferry_image_fetch_manifest (argv[optind], &o, &body, &len, &media_type, digest, &err) < 0)
     return ferry_cli_fail (&err);
-  shown = ferry_json_parse (body, len, "manifest", &err);
+  /* An image's manifest is not a list: Podman refuses it so.  */
+  if (media_type && ferry_media_is_manifest (media_type))
+    {
+      cleanup_free char *quoted = go_quoted (body, len);
+      return ferry_cli_failf (
+          "parsing manifest blob %s as a \"%s\": Treating single images as manifest lists "
+          "is not implemented",
+          quoted, media_type);
+    }
+  /* A list is shown as Podman shows it, in its own order of the
+   * entries' members, whatever order the registry's bytes have (as they
+   * are when ferry's checks of a list refuse it).  */
+  if (media_type && ferry_media_is_index (media_type))
+    {
+      cleanup_free char *text = xstrndup (body, len);
+      shown = ferry_manifest_list_inspect (text, &err);
+      ferry_error_release (&err);
+    }
+  if (shown == NULL)
+    shown = ferry_json_parse (body, len, "manifest", &err);
   if (shown == NULL)
     return ferry_cli_fail (&err);
   print_json (shown);
@@ -635,8 +748,9 @@ static const char push_usage[]
       "Options:\n"
       "      --all[=BOOL]         push the images the list names too (default true)\n"
       "      --digestfile FILE    write the list's digest to FILE\n"
-      "  -f, --format FORMAT      the list's type at the destination, oci or v2s2 (the\n"
-      "                           images are converted too; default: as stored)\n"
+      "  -f, --format FORMAT      the list's type at the destination, oci or v2s2 (or\n"
+      "                           docker, the same; the images are converted too;\n"
+      "                           default: as stored)\n"
       "      --remove-signatures  accepted: ferry copies no signatures\n"
       "      --rm                 remove LIST from the store once pushed\n"
       "  -q, --quiet              no progress lines on standard error (bars on a terminal,\n"
@@ -695,6 +809,7 @@ manifest_push (int argc, char **argv)
           { "rm", no_argument, NULL, OPT_MANIFEST_RM },
           { "quiet", no_argument, NULL, 'q' },
           FERRY_SIGN_FLAGS,
+          MANIFEST_INSECURE_OPTION,
           { "help", no_argument, NULL, 'h' },
           { NULL, 0, NULL, 0 } };
   cleanup_store ferry_store_t *s = NULL;
@@ -706,10 +821,11 @@ manifest_push (int argc, char **argv)
   const char *digestfile = NULL;
   ferry_error_t err = NULL;
   bool all = true, rm = false, quiet = false;
-  int c, rc;
+  int c, rc, insecure = -1;
 
   ferry_cli_registry_defaults (&o.registry);
-  ferry_cli_transfer_defaults (&tf, &o);
+  if (ferry_cli_transfer_defaults (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   while ((c = getopt_long (argc, argv, ":f:qh", opts, NULL)) != -1)
     {
       rc = ferry_cli_registry_option (c, optarg, &o.registry);
@@ -741,9 +857,8 @@ manifest_push (int argc, char **argv)
           digestfile = optarg;
           break;
         case 'f':
-          if (ferry_manifest_format_check (optarg, &err) < 0)
+          if (ferry_manifest_format_parse (optarg, &o.format, &err) < 0)
             return ferry_cli_fail (&err);
-          o.format = optarg;
           break;
         case OPT_MANIFEST_REMOVE_SIGNATURES:
           break;
@@ -753,6 +868,10 @@ manifest_push (int argc, char **argv)
         case 'q':
           quiet = true;
           break;
+        case OPT_MANIFEST_HIDDEN_INSECURE:
+          if (ferry_cli_go_bool ("--insecure", optarg, "manifest push", &insecure) < 0)
+            return FERRY_EXIT_ERROR;
+          break;
         default:
           rc = ferry_cli_parse_or_help (c, "manifest push", argv, push_usage);
           if (rc != 0)
@@ -761,6 +880,8 @@ manifest_push (int argc, char **argv)
     }
   if (argc - optind < 1 || argc - optind > 2)
     return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
+  if (apply_insecure (insecure, INSECURE_REFUSED_WITH_TLS_VERIFY, &o.registry) != 0)
+    return FERRY_EXIT_ERROR;
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
   o.progress = ferry_cli_progress_mode (quiet);

@@ -115,7 +115,8 @@ ferry_cmd_pull (int argc, char **argv)
   int quiet = 0, all_tags = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
-  ferry_cli_transfer_defaults (&tf, &o);
+  if (ferry_cli_transfer_defaults (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   while ((c = getopt_long (argc, argv, ":aqh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
@@ -194,7 +195,8 @@ static const char push_usage[]
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP FERRY_COMPRESSION_FLAGS_HELP
       "      --digestfile FILE    write the manifest digest to FILE\n"
       "  -f, --format FORMAT      the manifest's schema at the destination: oci or v2s2\n"
-      "                           (default: as stored; another changes its digest)\n"
+      "                           (or docker, the same; default: as stored; another\n"
+      "                           changes its digest)\n"
       "      --remove-signatures  accepted: ferry copies no signatures, so there are none\n"
       "                           to remove\n" FERRY_PUSH_FLAGS_HELP FERRY_ENCRYPT_FLAGS_HELP
       "      --compress           gzip the layers written to a dir: destination\n"
@@ -281,7 +283,8 @@ ferry_cmd_push (int argc, char **argv)
   int quiet = 0, compress = 0, c, r;
 
   ferry_cli_registry_defaults (&o.registry);
-  ferry_cli_transfer_defaults (&tf, &o);
+  if (ferry_cli_transfer_defaults (&tf, &o) < 0)
+    return FERRY_EXIT_ERROR;
   while ((c = getopt_long (argc, argv, ":f:qh", opts, NULL)) != -1)
     {
       r = ferry_cli_registry_option (c, optarg, &o.registry);
@@ -306,9 +309,8 @@ ferry_cmd_push (int argc, char **argv)
           compress = 1;
           break;
         case 'f':
-          if (ferry_manifest_format_check (optarg, &err) < 0)
+          if (ferry_manifest_format_parse (optarg, &o.format, &err) < 0)
             return ferry_cli_fail (&err);
-          o.format = optarg;
           break;
         case 'q':
           quiet = 1;
@@ -486,6 +488,7 @@ static const char login_usage[]
       "                           allows plain HTTP\n"
       "      --cert-dir DIR       trust the CA certificates (*.crt) in DIR for the registry's TLS\n"
       "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
+      "                           $DOCKER_CONFIG/config.json, else\n"
       "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
       "      --compat-auth-file PATH  keep them in PATH instead, a Docker-compatible file\n"
       "                           (~/.docker/config.json's format; not with --authfile)\n"
@@ -576,7 +579,7 @@ ferry_cmd_login (int argc, char **argv)
   struct ferry_registry_options ro;
   struct ferry_credentials creds = { 0 };
   cleanup_free char *registry = NULL, *host = NULL, *path = NULL, *joined = NULL, *stdin_password = NULL,
-                    *where = NULL;
+                    *where = NULL, *config_file = NULL;
   const char *username = NULL, *password = NULL, *compat = NULL, *secret = NULL;
   ferry_registry_t *reg = NULL;
   ferry_error_t err = NULL;
@@ -640,6 +643,8 @@ ferry_cmd_login (int argc, char **argv)
   host = ferry_auth_key_host (registry);
   if (compat && authfile_given)
     return both_auth_files ();
+  if (! compat && (config_file = ferry_auth_config_file (ro.authfile)))
+    ro.authfile = config_file;
   flags = compat                                     ? FERRY_AUTH_FILE_ONLY
           : ferry_auth_file_is_default (ro.authfile) ? FERRY_AUTH_DEFAULT_FILE
                                                      : 0;
@@ -777,6 +782,7 @@ static const char logout_usage[]
       "Options:\n"
       "  -a, --all                remove every registry's credentials\n"
       "      --authfile PATH      the auth file (default $REGISTRY_AUTH_FILE, else\n"
+      "                           $DOCKER_CONFIG/config.json, else\n"
       "                           $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/0/auth.json)\n"
       "      --compat-auth-file PATH  remove them from PATH instead, a Docker-compatible file\n"
       "                           (not with --authfile)\n";
@@ -820,7 +826,7 @@ ferry_cmd_logout (int argc, char **argv)
                                         { "all", no_argument, NULL, 'a' },
                                         { "help", no_argument, NULL, 'h' },
                                         { NULL, 0, NULL, 0 } };
-  cleanup_free char *registry = NULL, *path = NULL;
+  cleanup_free char *registry = NULL, *path = NULL, *config_file = NULL;
   const char *authfile = NULL, *compat = NULL;
   ferry_error_t err = NULL;
   int all = 0, found = 0, c, r;
@@ -849,6 +855,8 @@ ferry_cmd_logout (int argc, char **argv)
     return not_accessible (compat);
   if (compat && authfile)
     return both_auth_files ();
+  if (! compat && (config_file = ferry_auth_config_file (authfile)))
+    authfile = config_file;
   path = compat ? xstrdup (compat) : ferry_auth_file_path (authfile);
   if (all)
     {

@@ -1349,7 +1349,7 @@ tpl_check_action (struct tpl_check *c, const char *open, const char *a, const ch
 {
   const char *q = a, *first = NULL, *assign;
   size_t first_len = 0;
-  int opens, parens = 0;
+  int opens, parens = 0, assigned = 0;
 
   const char *start;
 
@@ -1397,6 +1397,31 @@ tpl_check_action (struct tpl_check *c, const char *open, const char *a, const ch
           while (q < close && (isalnum ((unsigned char) *q) || *q == '_' || *q == '.'))
             q++;
           continue;
+        }
+      if (*q == '\'')
+        {
+          /* A character constant ('=' among them).  */
+          for (q++; q < close && *q != '\''; q++)
+            if (*q == '\\')
+              q++;
+          q++;
+          continue;
+        }
+      if (*q == '=' && (q == a || q[-1] != ':'))
+        {
+          /* The one "=" Go takes is an assignment's, after its variable
+           * ($x = ..., $k, $v = ... in a range); "==" is no operator.  */
+          const char *p = q;
+
+          while (p > a && (p[-1] == ' ' || p[-1] == '\t'))
+            p--;
+          while (p > a && (isalnum ((unsigned char) p[-1]) || p[-1] == '_'))
+            p--;
+          if (p > a && p[-1] == '.')
+            return tpl_parse_error (err, c->format, open, "unexpected \"=\" in operand");
+          if (assigned || p == a || p[-1] != '$')
+            return tpl_parse_error (err, c->format, open, "unexpected \"=\" in command");
+          assigned = 1;
         }
       if (*q == '(')
         parens++;
@@ -2867,6 +2892,36 @@ tpl_range_once (struct tpl *t, struct tpl_vars *v, const char *body, const char 
   return r;
 }
 
+/* Gives VALUE, of the pipeline from AT to AT_END, to the variable in
+ * VARS named NAME, wherever it was declared.  */
+static int
+tpl_assign_value (const struct tpl *t, const char *name, size_t len, json_object *value,
+                  const struct tpl_vars *vars, const char *at, const char *at_end, ferry_error_t *err)
+{
+  json_object **slot = tpl_var_slot (vars, name, len);
+
+  if (slot)
+    {
+      *slot = value ? tpl_keep (json_object_get (value)) : NULL;
+      return 0;
+    }
+  /* Go finds out only when it runs the assignment, and names the
+   * pipeline's last operand.  */
+  while (at_end > at && (at_end[-1] == ' ' || at_end[-1] == '\t'))
+    at_end--;
+  const char *last = at_end;
+  if (last > at && (last[-1] == '"' || last[-1] == '`'))
+    for (last--; last > at && last[-1] != *(at_end - 1); last--)
+      ;
+  if (last > at && (last[-1] == '"' || last[-1] == '`'))
+    last--;
+  else
+    while (last > at && last[-1] != ' ' && last[-1] != '\t' && last[-1] != '|' && last[-1] != '(')
+      last--;
+  return tpl_exec_error (err, t->format, last, last, at_end - last, "undefined variable: $%.*s", (int) len,
+                         name);
+}
+
 /* An action "$NAME := PIPELINE" (1) or "$NAME = PIPELINE" (2) at T: NAME
  * into *NAME and *LEN and T past the ":=" or "="; 0 when the action is
  * neither.  */
@@ -2907,7 +2962,7 @@ static int
 tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *out, const char **next,
            ferry_error_t *err)
 {
-  const char *else_at = NULL, *end_at = NULL, *after_end = NULL, *other, *stop;
+  const char *else_at = NULL, *end_at = NULL, *after_end = NULL, *other, *stop, *assigned = NULL;
   struct tpl_value v = { NULL, 0 };
   struct tpl_vars vars = { .up = t->vars }, decl = { .up = t->vars };
   const struct tpl_vars *scope = t->vars;
@@ -2921,16 +2976,26 @@ tpl_block (struct tpl *t, int kind, const char *body, json_object *obj, FILE *ou
   *next = after_end;
   if (kind == 'r')
     tpl_range_vars (t, &vars);
-  else if (tpl_declaration (t, &name, &len) == 1)
-    {
-      /* {{if $x := X}}, {{with $x := X}}: $x lives until the {{end}}, its
-       * {{else}} included.  */
-      decl.name[0] = name;
-      decl.len[0] = len;
-      decl.n = 1;
-      scope = &decl;
-    }
+  else
+    switch (tpl_declaration (t, &name, &len))
+      {
+      case 1:
+        /* {{if $x := X}}, {{with $x := X}}: $x lives until the {{end}},
+         * its {{else}} included.  */
+        decl.name[0] = name;
+        decl.len[0] = len;
+        decl.n = 1;
+        scope = &decl;
+        break;
+      case 2:
+        /* {{if $x = X}}: X goes to a $x declared before, and decides.  */
+        tpl_skip_space (t);
+        assigned = t->p;
+        break;
+      }
   if (tpl_pipeline (t, obj, &v, err) < 0)
+    return -1;
+  if (assigned && tpl_assign_value (t, name, len, v.value, t->vars, assigned, t->p, err) < 0)
     return -1;
   tpl_skip_space (t);
   if (t->p != t->end)
@@ -3091,14 +3156,13 @@ tpl_keyword (const struct tpl *t, const char *word)
 }
 
 /* Evaluates the assignment at T and gives its value to the variable in
- * VARS it names, wherever it was declared.  */
+ * VARS it names.  */
 static int
 tpl_assign (struct tpl *t, const char *name, size_t len, json_object *obj, const struct tpl_vars *vars,
             ferry_error_t *err)
 {
   struct tpl_value v = { NULL, 0 };
   const char *at, *at_end;
-  json_object **slot;
 
   tpl_skip_space (t);
   at = t->p;
@@ -3108,27 +3172,7 @@ tpl_assign (struct tpl *t, const char *name, size_t len, json_object *obj, const
   tpl_skip_space (t);
   if (t->p != t->end)
     return ferry_make_error (err, 0, "template: %s:1: unexpected \")\" in command", tpl_origin.name);
-  slot = tpl_var_slot (vars, name, len);
-  if (slot)
-    {
-      *slot = v.value ? tpl_keep (json_object_get (v.value)) : NULL;
-      return 0;
-    }
-  /* Go finds out only when it runs the assignment, and names the
-   * pipeline's last operand.  */
-  while (at_end > at && (at_end[-1] == ' ' || at_end[-1] == '\t'))
-    at_end--;
-  const char *last = at_end;
-  if (last > at && (last[-1] == '"' || last[-1] == '`'))
-    for (last--; last > at && last[-1] != *(at_end - 1); last--)
-      ;
-  if (last > at && (last[-1] == '"' || last[-1] == '`'))
-    last--;
-  else
-    while (last > at && last[-1] != ' ' && last[-1] != '\t' && last[-1] != '|' && last[-1] != '(')
-      last--;
-  return tpl_exec_error (err, t->format, last, last, at_end - last, "undefined variable: $%.*s", (int) len,
-                         name);
+  return tpl_assign_value (t, name, len, v.value, vars, at, at_end, err);
 }
 
 static int

@@ -2,6 +2,7 @@
 #include "transfer.h"
 #include "common.h"
 #include "util/cleanup.h"
+#include "engine/config.h"
 #include "image/load.h"
 #include "util/timeutil.h"
 #include "util/xalloc.h"
@@ -25,14 +26,36 @@ warn_retry (void *arg, unsigned attempt, unsigned max, int64_t delay_ns, ferry_e
   ferry_cli_podman_warnf ("Failed, retrying in %s ... (%u/%u). Error: %s", delay, attempt, max, failure->msg);
 }
 
-void
+int
 ferry_cli_transfer_defaults (struct ferry_cli_transfer_flags *f, struct ferry_transfer_options *o)
 {
+  struct ferry_config conf;
+  ferry_error_t err = NULL;
+  int r = 0;
+
   o->retry.max = FERRY_RETRY_DEFAULT;
   o->retry.delay_ns = FERRY_RETRY_DELAY_DEFAULT_NS;
   o->retry.on_retry = warn_retry;
   o->retry.arg = f;
   ferry_cli_transfer_interactive (o);
+  /* containers.conf's retry and retry_delay, as Podman's defaults of the
+   * flags; a containers.conf that does not read is the command's own
+   * reading's to tell.  */
+  if (ferry_config_load (ferry_global.config, &conf, &err) < 0)
+    {
+      ferry_error_release (&err);
+      return 0;
+    }
+  if (conf.retry >= 0)
+    o->retry.max = (unsigned) conf.retry;
+  if (conf.retry_delay && ferry_retry_delay_parse (conf.retry_delay, &o->retry.delay_ns, &err) < 0)
+    {
+      ferry_error_wrap (&err, "failed to parse containers.conf retry_delay");
+      ferry_cli_fail (&err);
+      r = -1;
+    }
+  ferry_config_release (&conf);
+  return r;
 }
 
 static int

@@ -108,8 +108,9 @@ struct ferry_cli_transfer_flags
 int ferry_cli_transfer_option (int opt, const char *arg, struct ferry_cli_transfer_flags *f,
                                struct ferry_transfer_options *o);
 /* Podman's defaults: 3 more tries, a second apart, each announced with
- * its warning.  */
-void ferry_cli_transfer_defaults (struct ferry_cli_transfer_flags *f, struct ferry_transfer_options *o);
+ * its warning, unless containers.conf's retry and retry_delay say
+ * otherwise; -1 (error printed) when its retry_delay is no duration.  */
+int ferry_cli_transfer_defaults (struct ferry_cli_transfer_flags *f, struct ferry_transfer_options *o);
 /* After the options: O->platform from --platform or --arch/--os/--variant;
  * -1 (error printed) when they conflict.  */
 int ferry_cli_transfer_finish (struct ferry_cli_transfer_flags *f, struct ferry_transfer_options *o);

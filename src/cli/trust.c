@@ -224,10 +224,10 @@ ferry_cmd_image_trust (int argc, char **argv)
 /* ---- image sign ------------------------------------------------------------------------ */
 
 static const char sign_usage[]
-    = "Usage: ferry image sign [options] IMAGE [IMAGE...]\n\n"
-      "Sign images on a registry, each IMAGE given as docker://NAME, with a GnuPG key\n"
-      "(simple signing, containers-signature(5)):\n"
-      "the signature of the manifest the registry serves is written to the\n"
+    = "Usage: ferry image sign [options] TRANSPORT:IMAGE [TRANSPORT:IMAGE...]\n\n"
+      "Sign images with a GnuPG key (simple signing, containers-signature(5)): for\n"
+      "docker://IMAGE the manifest the registry serves, for containers-storage:IMAGE\n"
+      "(a full name) the one the store keeps.  The signature is written to the\n"
       "lookaside-staging (or lookaside) directory registries.d names for the image, or\n"
       "under --directory.\n\n"
       "Options:\n"
@@ -236,26 +236,101 @@ static const char sign_usage[]
       "  -a, --all                also sign every image of a manifest list or image "
       "index\n" FERRY_REGISTRY_OPTIONS_HELP;
 
-static int
-parse_docker_name (const char *name, const char **rest)
+enum sign_transport
 {
-  const char *colon = strchr (name, ':'), *slash = strchr (name, '/');
+  SIGN_DOCKER,
+  SIGN_CONTAINERS_STORAGE,
+};
+
+/* NAME's transport, and in *REST what follows it; Podman's words (those
+ * of containers/image's transport:reference split) for a name without
+ * one, or with one ferry cannot sign from.  */
+static int
+parse_sign_name (const char *name, enum sign_transport *t, const char **rest)
+{
+  const char *colon = strchr (name, ':');
 
   if (strncmp (name, "docker://", 9) == 0)
     {
+      *t = SIGN_DOCKER;
       *rest = name + 9;
+      return 0;
+    }
+  if (strncmp (name, "containers-storage:", 19) == 0)
+    {
+      *t = SIGN_CONTAINERS_STORAGE;
+      *rest = name + 19;
       return 0;
     }
   if (colon == NULL)
     return ferry_cli_failf ("parsing image name: Invalid image name \"%s\", expected colon-separated "
                             "transport:reference",
                             name);
-  if (slash == NULL || colon < slash)
-    return ferry_cli_failf ("parsing image name: Invalid image name \"%s\", unknown transport \"%.*s\"", name,
-                            (int) (colon - name), name);
-  return ferry_cli_failf ("parsing image name: Invalid image name \"%s\", expected colon-separated "
-                          "transport:reference",
-                          name);
+  return ferry_cli_failf ("parsing image name: Invalid image name \"%s\", unknown transport \"%.*s\"", name,
+                          (int) (colon - name), name);
+}
+
+/* REST as an image ID (or an abbreviation of one the store knows):
+ * refused in Podman's words, as a signature names a repository.  0 when
+ * REST is no ID.  */
+static int
+refuse_stored_id (ferry_store_t *s, const char *rest, ferry_error_t *err)
+{
+  struct ferry_image *img = NULL;
+  size_t n = strlen (rest);
+  int known;
+
+  if (n < 3 || n > 64 || strspn (rest, "0123456789abcdef") != n)
+    return 0;
+  known = ferry_store_lookup (s, rest, &img, err) == 0 && strncmp (img->id, rest, n) == 0;
+  ferry_error_release (err);
+  if (! known && n != 64)
+    {
+      ferry_image_free (img);
+      return 0;
+    }
+  ferry_make_error (err, 0,
+                    "cannot determine canonical Docker reference for destination "
+                    "containers-storage:[overlay@%s+%s]@%s",
+                    ferry_global.root, ferry_global.runroot, known ? img->id : rest);
+  ferry_image_free (img);
+  return -1;
+}
+
+/* The manifest (or list) stored in S under REF_STRING, a full name: as
+ * Podman's image sign reads a containers-storage: name, with no
+ * short-name search.  */
+static int
+stored_manifest (ferry_store_t *s, const char *ref_string, char **body, size_t *len, char **media_type,
+                 char digest[FERRY_DIGEST_LEN + 1], ferry_error_t *err)
+{
+  cleanup_json json_object *m = NULL;
+  struct ferry_image *img = NULL;
+  const char *type;
+
+  if (ferry_store_lookup_list (s, ref_string, &img, err) < 0)
+    {
+      ferry_error_release (err);
+      if (ferry_store_lookup (s, ref_string, &img, err) < 0)
+        {
+          ferry_error_release (err);
+          return ferry_make_error (
+              err, 0,
+              "getting image source: reference \"[overlay@%s+%s]%s\" does not resolve to "
+              "an image ID",
+              ferry_global.root, ferry_global.runroot, ref_string);
+        }
+    }
+  *body = xstrdup (img->manifest);
+  *len = strlen (img->manifest);
+  snprintf (digest, FERRY_DIGEST_LEN + 1, "%s", img->manifest_digest);
+  ferry_image_free (img);
+  m = ferry_json_parse (*body, *len, "the manifest", err);
+  if (m == NULL)
+    return -1;
+  type = ferry_json_get_string (m, "mediaType");
+  *media_type = xstrdup (type ? type : "application/vnd.oci.image.manifest.v1+json");
+  return 0;
 }
 
 static int
@@ -265,18 +340,35 @@ sign_one (const char *name, const char *key, const char *directory, int all,
   struct ferry_reference ref = { 0 };
   cleanup_free char *body = NULL, *media_type = NULL, *ref_string = NULL;
   cleanup_json json_object *m = NULL;
+  cleanup_store ferry_store_t *s = NULL;
   char digest[FERRY_DIGEST_LEN + 1];
+  enum sign_transport t;
   const char *rest = NULL;
   size_t len = 0, i;
-  int ret = -1;
+  int r, ret = -1;
 
-  if (parse_docker_name (name, &rest) != 0)
+  if (parse_sign_name (name, &t, &rest) != 0)
     return -2;
+  if (t == SIGN_CONTAINERS_STORAGE)
+    {
+      s = ferry_cli_open_store ();
+      if (s == NULL)
+        return -2;
+      if (refuse_stored_id (s, rest, err) < 0)
+        return -1;
+    }
   if (ferry_reference_parse (rest, FERRY_REFERENCE_DEFAULT_DOCKER_IO, &ref, err) < 0)
     return ferry_error_wrap (err, "parsing image name");
   ref_string = ferry_reference_string (&ref);
-  if (ferry_image_fetch_manifest (rest, o, &body, &len, &media_type, digest, err) < 0)
-    goto out;
+  if (t == SIGN_CONTAINERS_STORAGE)
+    r = stored_manifest (s, ref_string, &body, &len, &media_type, digest, err);
+  else
+    r = ferry_image_fetch_manifest (rest, o, &body, &len, &media_type, digest, err);
+  if (r < 0)
+    {
+      ret = r;
+      goto out;
+    }
   m = ferry_json_parse (body, len, "the manifest", err);
   if (m == NULL)
     goto out;

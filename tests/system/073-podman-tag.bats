@@ -110,3 +110,29 @@ sequence() {
 	assert_status 0
 	assert_output_contains "Deleted: $other"
 }
+
+# An image's names in order (newest first), after each of: tags, a load of
+# the same archive again, a new tag, a name given again.
+order_sequence() {
+	local t=$1 img=localhost/ferry-test:latest
+	"$t" tag "$img" zz:1 aa:1
+	"$t" image inspect --format '{{.RepoTags}}' "$img"
+	"$t" load -q -i "$(ferry_test_image)" >/dev/null
+	"$t" image inspect --format '{{.RepoTags}}' "$img"
+	"$t" tag "$img" mm:1
+	"$t" tag "$img" zz:1
+	"$t" image inspect --format '{{.RepoTags}}' "$img"
+	"$t" images --format '{{.Repository}}:{{.Tag}}'
+}
+
+@test "tag and load: a name given again, by a tag or by loading the image again, becomes the first of RepoTags, as Podman's" {
+	compare_output_with_podman order_sequence <<-'EOF'
+		[localhost/aa:1 localhost/zz:1 localhost/ferry-test:latest]
+		[localhost/ferry-test:latest localhost/aa:1 localhost/zz:1]
+		[localhost/zz:1 localhost/mm:1 localhost/ferry-test:latest localhost/aa:1]
+		localhost/zz:1
+		localhost/mm:1
+		localhost/ferry-test:latest
+		localhost/aa:1
+	EOF
+}

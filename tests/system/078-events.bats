@@ -130,3 +130,106 @@ for line in sys.stdin:
 	assert_status 125
 	assert_one_line_error
 }
+
+# The first line of event log $1: the rotation marker's status, type, name
+# and attributes.
+first_marker() {
+	head -1 "$1" | jq -c '[.Status, .Type, .Name, .Attributes]'
+}
+
+@test "containers.conf's events_logfile_path moves the log, events_logfile_max_size rotates it as Podman's does (its second half between begin and end markers, no leftovers of a killed rotation), a follower sees each event once, and events_logger none keeps none" {
+	load_test_image
+	mkdir "$TEST_TMP/ev"
+	log=$TEST_TMP/ev/my.log
+	printf '[engine]\nevents_logfile_path = "%s"\nevents_logfile_max_size = 3000\n' "$log" >"$TEST_TMP/ev.conf"
+	export CONTAINERS_CONF=$TEST_TMP/ev.conf
+	f events --filter event=create --format '{{.Name}}' >"$TEST_TMP/stream" &
+	follower=$!
+	# What a ferry killed half-way through a rotation would leave.
+	echo stale >"$TEST_TMP/ev/.my.log.rotate-Ab12Cd"
+	# The follower waits for the log to be made.
+	sleep 0.5
+	default_lines=$(wc -l <"$TEST_TMP/run/events/events.log")
+	# Each shown before the next is made: the follower, keeping up, must
+	# show every one once across the rotations.
+	for i in $(seq 1 20); do
+		f create --name "c$i" --network none ferry-test true >/dev/null
+		wait_until "grep -qx c$i '$TEST_TMP/stream'"
+	done
+	# The runroot's own log is not written; this one stays bounded.
+	[ "$(wc -l <"$TEST_TMP/run/events/events.log")" = "$default_lines" ]
+	[ "$(stat -c %s "$log")" -le 3500 ]
+	[ "$(first_marker "$log")" = "[\"log-rotation\",\"system\",\"$log\",{\"io.podman.event.rotate\":\"begin\"}]" ]
+	grep -q '"io.podman.event.rotate":"end"' "$log"
+	[ "$(ls -A "$TEST_TMP/ev")" = "$(printf 'my.log\nmy.log.lock')" ]
+	# The last event is there, after the last end marker.
+	tail -2 "$log" | grep -q '"Name":"c20"'
+	f events --stream=false --filter type=system --format '{{.Type}} {{.Status}} {{.Name}}' | sort -u >"$TEST_TMP/sys"
+	[ "$(cat "$TEST_TMP/sys")" = "system log-rotation $log" ]
+	[ -n "$follower" ] && [ "$follower" -gt 0 ] && kill "$follower"
+	wait "$follower" || true
+	[ "$(sort "$TEST_TMP/stream" | uniq -c | awk '$1 != 1' | wc -l)" = 0 ]
+	[ "$(sort -u "$TEST_TMP/stream" | wc -l)" = 20 ]
+	# Commands that open no engine (volume, tag) log there too.
+	f volume create v1 >/dev/null
+	f tag ferry-test t1
+	[ "$(f events --stream=false --filter type=volume --format '{{.Name}}')" = v1 ]
+	[ "$(f events --stream=false --filter type=image --filter event=tag --format '{{.Name}}')" = t1 ]
+	[ "$(wc -l <"$TEST_TMP/run/events/events.log")" = "$default_lines" ]
+	# A line a killed writer cut short does not swallow the next event.
+	printf '{"Type":"volume","Status":"cre' >>"$log"
+	f volume create v2 >/dev/null
+	[ "$(f events --stream=false --filter volume=v2 --format '{{.Name}}')" = v2 ]
+	# Writers at once, the log turning over under a follower: no event
+	# shows twice, and the last one shows.
+	f events --filter type=volume --filter event=create --format '{{.Name}}' >"$TEST_TMP/stream2" &
+	follower=$!
+	sleep 0.5
+	for w in 1 2 3; do
+		(for i in $(seq 1 8); do f volume create "w$w-$i" >/dev/null; done) &
+	done
+	wait_until "[ \$(f volume ls -q | grep -c '^w') = 24 ]" 60
+	f volume create last >/dev/null
+	wait_until "grep -qx last '$TEST_TMP/stream2'"
+	[ -n "$follower" ] && [ "$follower" -gt 0 ] && kill "$follower"
+	wait "$follower" || true
+	[ "$(sort "$TEST_TMP/stream2" | uniq -d | wc -l)" = 0 ]
+	# Podman's log, under the same settings, starts the same way.
+	if command -v podman >/dev/null; then
+		mkdir "$TEST_TMP/pev"
+		printf '[engine]\nevents_logger = "file"\nevents_logfile_path = "%s"\nevents_logfile_max_size = 3000\n' \
+			"$TEST_TMP/pev/my.log" >"$TEST_TMP/pev.conf"
+		CONTAINERS_CONF=$TEST_TMP/pev.conf podman_t load -q -i "$(ferry_test_image)" >/dev/null
+		for i in $(seq 1 20); do
+			CONTAINERS_CONF=$TEST_TMP/pev.conf podman_t create --name "c$i" --network none \
+				localhost/ferry-test:latest true >/dev/null
+		done
+		[ "$(first_marker "$TEST_TMP/pev/my.log")" = \
+			"[\"log-rotation\",\"system\",\"$TEST_TMP/pev/my.log\",{\"io.podman.event.rotate\":\"begin\"}]" ]
+		grep -q '"io.podman.event.rotate":"end"' "$TEST_TMP/pev/my.log"
+	fi
+	# Bad settings: Podman's first words, exit 125, nothing done.
+	printf '[engine]\nevents_logfile_max_size = "abc"\n' >"$TEST_TMP/bad.conf"
+	CONTAINERS_CONF=$TEST_TMP/bad.conf run_ferry create --name bad1 --network none ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "invalid size: 'abc'"
+	printf '[engine]\nevents_logger = "bogus"\n' >"$TEST_TMP/bad.conf"
+	CONTAINERS_CONF=$TEST_TMP/bad.conf run_ferry create --name bad2 --network none ferry-test true
+	assert_status 125
+	assert_one_line_error
+	assert_output_contains "unknown event logger type: bogus"
+	run_ferry container exists bad1
+	assert_status 1
+	# events_logger = "none": nothing logged, events refused;
+	# --events-backend file still wins.
+	printf '[engine]\nevents_logger = "none"\nevents_logfile_path = "%s"\n' "$log" >"$TEST_TMP/none.conf"
+	before=$(wc -l <"$log")
+	CONTAINERS_CONF=$TEST_TMP/none.conf f create --name quiet --network none ferry-test true >/dev/null
+	[ "$(wc -l <"$log")" = "$before" ]
+	CONTAINERS_CONF=$TEST_TMP/none.conf run_ferry events --stream=false
+	assert_status 125
+	assert_output_contains 'cannot read events with the "none" backend'
+	CONTAINERS_CONF=$TEST_TMP/none.conf f --events-backend file create --name loud --network none ferry-test true >/dev/null
+	tail -2 "$log" | grep -q '"Name":"loud"'
+}

@@ -368,7 +368,7 @@ namespace_modes() {
 	assert_counts_on ph
 }
 
-@test "host and joined IPC and UTS namespaces and IPC none go through checkpoint and restore; a joined PID one is refused; an archive asks for trust" {
+@test "host and joined IPC and UTS namespaces and IPC none go through checkpoint and restore; joined PID and cgroup ones are refused; an archive asks for trust" {
 	load_test_image
 	fb load -q -i "$(ferry_test_image)"
 	f run -d --name hu --ipc host --uts host ferry-test sh -c "$COUNTER" >/dev/null
@@ -376,6 +376,7 @@ namespace_modes() {
 	f run -d --name peer ferry-test sleep 1000 >/dev/null
 	f run -d --name jn --ipc container:peer --uts container:peer ferry-test sh -c "$COUNTER" >/dev/null
 	f run -d --name jp --pid container:peer ferry-test sleep 1000 >/dev/null
+	f run -d --name jc --cgroupns container:peer ferry-test sh -c "$COUNTER" >/dev/null
 	wait_until '[ "$(f logs hu | wc -l)" -ge 2 ] && [ "$(f logs in | wc -l)" -ge 2 ] && [ "$(f logs jn | wc -l)" -ge 2 ]'
 	hostns="$(readlink /proc/self/ns/ipc) $(readlink /proc/self/ns/uts) $(hostname)"
 	see='echo "$(readlink /proc/1/ns/ipc) $(readlink /proc/1/ns/uts) $(hostname)"'
@@ -393,6 +394,16 @@ namespace_modes() {
 	assert_one_line_error
 	assert_output_contains "it runs in another PID namespace (--pid container:"
 	[ "$(f inspect --format '{{.State.Status}}' jp)" = running ]
+	# A cgroup namespace of another container's: runc cannot restore into
+	# it, so it is refused before the dump, the container still counting.
+	for export in "" "-e $TEST_TMP/jc.tar"; do
+		run_ferry container checkpoint $export jc
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "it runs in another container's cgroup namespace (--cgroupns container:"
+	done
+	[ ! -e "$TEST_TMP/jc.tar" ]
+	assert_counts_on jc
 	assert_counts_on hu
 	assert_counts_on in
 	assert_counts_on jn

@@ -783,3 +783,107 @@ attach_facts() {
 	same fb
 	[ "$(net_count "$PREFIX.50" 8080)" = 4 ]
 }
+
+@test "-p [IPV6]:HOST:CTR publishes on an IPv6 host address: the host reaches the container there, port and ps show it, a taken one is refused in Podman's words, and it goes with --export and --import" {
+	net_setup
+	load_test_image
+	f network create --subnet "$SUBNET" --subnet "$SUBNET6" --interface-name "$BR" six >/dev/null
+	p=$(free_port6)
+	f run -d --name any6 --network six -p "[::]:$p:8080" ferry-test sh -c "$SERVER" >/dev/null
+	# The bridge's IPv6 gateway is the host's own address now.
+	gw="$PREFIX6::1"
+	[ "$(net_count "$gw" "$p")" = 1 ]
+	q=$(free_port6)
+	f run -d --name gw6 --network six -p "[$gw]:$q:8080" ferry-test sh -c "$SERVER" >/dev/null
+	[ "$(net_count "$gw" "$q")" = 1 ]
+	[ "$(f port any6 8080)" = ":::$p" ]
+	[ "$(f port gw6)" = "8080/tcp -> $gw:$q" ]
+	f ps --format '{{.Names}} {{.Ports}}' | grep -qx "gw6 $gw:$q->8080/tcp"
+	[ "$(f inspect --format '{{json .HostConfig.PortBindings}}' gw6)" = "{\"8080/tcp\":[{\"HostIp\":\"$gw\",\"HostPort\":\"$q\"}]}" ]
+	# Taken by another container: 126, in Go's listener's words.
+	run_ferry run -d --name again --network six -p "[$gw]:$q:8080" ferry-test true
+	assert_status 126
+	assert_one_line_error
+	assert_output_contains "cannot listen on the TCP port: listen tcp6 [$gw]:$q: bind: address already in use"
+	f rm -f -t 0 again >/dev/null 2>&1 || true
+	# Onto another root: the mapping goes with the archive.  (One on the
+	# gateway's address would wait for the bridge, which the restore
+	# makes: Podman cannot bind there either.)
+	f container checkpoint -c none -e "$TEST_TMP/any6.tar" any6 >/dev/null
+	f rm -f -t 0 gw6 any6 >/dev/null
+	f network rm six >/dev/null
+	fb load -q -i "$(ferry_test_image)"
+	fb container restore -i "$TEST_TMP/any6.tar" >/dev/null
+	[ "$(fb port any6 8080)" = ":::$p" ]
+	[ "$(net_count "$gw" "$p")" = 2 ]
+	fb rm -f -t 0 any6 >/dev/null
+	# A mapping an archive holds is checked as ferry writes it.
+	for bad in '::FFFF:1.2.3.4' 'fe80::1%eth0' '0:0::1' '[::1]'; do
+		rewrite_archive "$TEST_TMP/any6.tar" "$TEST_TMP/bad.tar" "
+for i, (m, d) in enumerate(members):
+    if m.name == 'config.dump':
+        dump = json.loads(d)
+        dump['ferry']['Ports'][0]['host_ip'] = '$bad'
+        members[i] = (m, json.dumps(dump).encode())"
+		run_fb container restore -i "$TEST_TMP/bad.tar"
+		assert_status 125
+		assert_one_line_error
+		assert_output_contains "has a host_ip that is not an IP address as ferry writes it"
+	done
+	[ -z "$(fb ps -aq)" ]
+}
+
+# A TCP port on the host's IPv6 loopback that nothing uses now.
+free_port6() {
+	python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); print(s.getsockname()[1])'
+}
+
+ports6_sequence() {
+	local t=$1 spec
+	for spec in "[::1]:18085:80" "[0:0::1]:18086:80/udp" "[::ffff:127.0.0.1]:18087:80" "[127.0.0.1]:18088:80"; do
+		step "$t" create --name c --network bridge -p "$spec" ferry-test true
+		step "$t" inspect --format '{{json .HostConfig.PortBindings}}' c
+		"$t" rm -f c >/dev/null
+	done
+	for spec in "[::1:18085:80" "[::1]80:80" "[::1]:18085" "[]:18085:80" "[zz]:18085:80" "[fe80::1%eth0]:1:80" \
+		"zz:1:80" "::1:18085:80"; do
+		step "$t" create --name c --network bridge -p "$spec" ferry-test true
+	done
+}
+
+@test "-p with an IPv6 host address: what inspect keeps, and bad ones refused with Podman's first words (live)" {
+	audit_compare_expected ports6_sequence <<-'EOF'
+		$ create --name c --network bridge -p [::1]:18085:80 ferry-test true -> 0
+		  out: <ID>
+		$ inspect --format {{json .HostConfig.PortBindings}} c -> 0
+		  out: {"80/tcp":[{"HostIp":"::1","HostPort":"18085"}]}
+		$ create --name c --network bridge -p [0:0::1]:18086:80/udp ferry-test true -> 0
+		  out: <ID>
+		$ inspect --format {{json .HostConfig.PortBindings}} c -> 0
+		  out: {"80/udp":[{"HostIp":"::1","HostPort":"18086"}]}
+		$ create --name c --network bridge -p [::ffff:127.0.0.1]:18087:80 ferry-test true -> 0
+		  out: <ID>
+		$ inspect --format {{json .HostConfig.PortBindings}} c -> 0
+		  out: {"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"18087"}]}
+		$ create --name c --network bridge -p [127.0.0.1]:18088:80 ferry-test true -> 0
+		  out: <ID>
+		$ inspect --format {{json .HostConfig.PortBindings}} c -> 0
+		  out: {"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"18088"}]}
+		$ create --name c --network bridge -p [::1:18085:80 ferry-test true -> 125
+		  err: Error: invalid port format - format is [[hostIP:]hostPort:]containerPort (in `[::1:18085:80`)
+		$ create --name c --network bridge -p [::1]80:80 ferry-test true -> 125
+		  err: Error: invalid port format - IPv6 address must be followed by a colon (':') (in `[::1]80:80`)
+		$ create --name c --network bridge -p [::1]:18085 ferry-test true -> 125
+		  err: Error: invalid port format - must provide host and destination port if specifying an IP (in `[::1]:18085`)
+		$ create --name c --network bridge -p []:18085:80 ferry-test true -> 125
+		  err: Error: must provide a non-empty container host IP to publish (in `[]:18085:80`)
+		$ create --name c --network bridge -p [zz]:18085:80 ferry-test true -> 125
+		  err: Error: cannot parse "zz" as an IP address (in `[zz]:18085:80`)
+		$ create --name c --network bridge -p [fe80::1%eth0]:1:80 ferry-test true -> 125
+		  err: Error: cannot parse "fe80::1%eth0" as an IP address (in `[fe80::1%eth0]:1:80`)
+		$ create --name c --network bridge -p zz:1:80 ferry-test true -> 125
+		  err: Error: cannot parse "zz" as an IP address (in `zz:1:80`)
+		$ create --name c --network bridge -p ::1:18085:80 ferry-test true -> 125
+		  err: Error: invalid port `::1:18085:80`: use [IP:][HOSTPORT:]CONTAINERPORT[/PROTOCOL]
+	EOF
+}

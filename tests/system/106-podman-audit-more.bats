@@ -326,13 +326,20 @@ template_vars_sequence() {
 	step "$t" inspect --format '{{.Name | }}' v1
 	step "$t" inspect --format 'a{{.Name}}{{.Name | | printf "%s"}}' v1
 	step "$t" inspect --format '{{len $}} {{(index $ 1).Name}} {{range $}}{{.Name}}{{end}}' v1 v2
+	step "$t" inspect --format '{{$x := 1}}{{if $x = .Name}}[{{$x}}]{{end}}{{$x}}' v1
+	step "$t" inspect --format '{{$x := 1}}{{if $x = 0}}a{{else}}b{{$x}}{{end}}' v1
+	step "$t" inspect --format '{{$x := 1}}{{with $x = .Config.Cmd}}{{len $x}}{{end}}' v3
+	step "$t" inspect --format '{{if $z = 1}}{{end}}' v1
+	step "$t" inspect --format '{{$x := 1}}{{$x == 1}}' v1
+	step "$t" inspect --format '{{.Name = "a"}}' v1
+	step "$t" inspect --format '{{$x := "a=b"}}{{$x}}' v1
 	# One at a time: Podman's rm of several prints them as they go.
 	step "$t" rm v1
 	step "$t" rm v2
 	step "$t" rm v3
 }
 
-@test "template variables: declared in an action, an if or a with, they live until the block ends; assignments; break and continue; comments, pipes and parens, as in Go; inspect's $ is all it found" {
+@test "template variables: declared in an action, an if or a with, they live until the block ends; assignments, in an if or a with too; break and continue; comments, pipes and parens, as in Go; inspect's $ is all it found" {
 	# Before, only range's variables were known after their action, and
 	# assignments, if and with declarations and a stray ) were refused in
 	# words of ferry's.
@@ -398,6 +405,20 @@ template_vars_sequence() {
 		$ inspect --format {{len $}} {{(index $ 1).Name}} {{range $}}{{.Name}}{{end}} v1 v2 -> 0
 		  out: 2 v2 v1v2
 		  out: 2 v2 v1v2
+		$ inspect --format {{$x := 1}}{{if $x = .Name}}[{{$x}}]{{end}}{{$x}} v1 -> 0
+		  out: [v1]v1
+		$ inspect --format {{$x := 1}}{{if $x = 0}}a{{else}}b{{$x}}{{end}} v1 -> 0
+		  out: b0
+		$ inspect --format {{$x := 1}}{{with $x = .Config.Cmd}}{{len $x}}{{end}} v3 -> 0
+		  out: 6
+		$ inspect --format {{if $z = 1}}{{end}} v1 -> 125
+		  err: Error: template: inspect:1:21: executing "inspect" at <1>: undefined variable: $z
+		$ inspect --format {{$x := 1}}{{$x == 1}} v1 -> 125
+		  err: Error: template: inspect:1: unexpected "=" in command
+		$ inspect --format {{.Name = "a"}} v1 -> 125
+		  err: Error: template: inspect:1: unexpected "=" in operand
+		$ inspect --format {{$x := "a=b"}}{{$x}} v1 -> 0
+		  out: a=b
 		$ rm v1 -> 0
 		  out: v1
 		$ rm v2 -> 0

@@ -355,7 +355,7 @@ podman_gpg2() {
 		$ image trust set --policypath TMP/f.json -t accept -> 125
 		Error: accepts 1 arg(s), received 0
 		$ image trust set --policypath TMP/none.json -t accept docker.io -> 125
-		Error: open TMP/none.json: no such file or directory
+		Error: default trust policy must be set
 		$ image trust show --policypath TMP/none.json -> 125
 		Error: open TMP/none.json: no such file or directory
 	EOF

@@ -152,7 +152,7 @@ transfer_sequence() {
 		  err: Error: initializing source docker://REG/x/nosuch:1: reading manifest 1 in REG/x/nosuch: manifest unknown: check the repository and tag
 		$ pull --retry 0 --tls-verify=false 127.0.0.1:1/x/a:1 -> 125
 		  err: Trying to pull 127.0.0.1:1/x/a:1...
-		  err: Error: initializing source docker://127.0.0.1:1/x/a:1: cannot reach registry 127.0.0.1:1 at https://127.0.0.1:1/v2/: Failed to connect to 127.0.0.1 port 1 after N ms: Couldn't connect to server
+		  err: Error: initializing source docker://127.0.0.1:1/x/a:1: cannot reach registry 127.0.0.1:1 at https://127.0.0.1:1/v2/: Failed to connect to 127.0.0.1 port 1 after N ms: Couldn't connect to server: connect: connection refused
 		$ rmi REG/x/a:1 REG/x/a:2 REG/x/a:3 -> 0
 		  out: Untagged: REG/x/a:1
 		  out: Untagged: REG/x/a:2
@@ -395,7 +395,7 @@ login_sequence() {
 		$ logout --all -> 0
 		  out: Removed login credentials for all registries
 		$ login --tls-verify=false -u a -p b 127.0.0.1:1 -> 125
-		  err: Error: authenticating creds for "127.0.0.1:1": cannot reach registry 127.0.0.1:1 at https://127.0.0.1:1/v2/: Failed to connect to 127.0.0.1 port 1 after N ms: Couldn't connect to server
+		  err: Error: authenticating creds for "127.0.0.1:1": cannot reach registry 127.0.0.1:1 at https://127.0.0.1:1/v2/: Failed to connect to 127.0.0.1 port 1 after N ms: Couldn't connect to server: connect: connection refused
 		$ login -p x -u a --password-stdin REG -> 125
 		  err: Error: Can't specify both --password-stdin and --password
 		$ login -> 125

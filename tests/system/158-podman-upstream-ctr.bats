@@ -84,6 +84,14 @@ logs_times_sequence() {
 	step "$t" logs --until 99999999999 ex
 	step "$t" logs --since 10x ex
 	step "$t" logs --since 0x10 ex
+	# Times far away: no wrap-around in nanoseconds, a number beyond a
+	# double refused, one beyond 64-bit seconds the earliest time.
+	step "$t" logs --since 1e18 ex
+	step "$t" logs --until 9e15 ex
+	step "$t" logs --since 1e20 ex
+	step "$t" logs --until 1e20 ex
+	step "$t" logs --until 2562047h ex
+	step "$t" logs --since 1e400 ex
 }
 
 @test "logs --since and --until take a negative duration and any decimal number of Unix seconds, as Podman's" {
@@ -107,6 +115,16 @@ logs_times_sequence() {
 		  err: Error: parsing --since "10x": use Unix seconds, a duration such as 10m, or an RFC 3339 time
 		$ logs --since 0x10 ex -> 125
 		  err: Error: parsing --since "0x10": use Unix seconds, a duration such as 10m, or an RFC 3339 time
+		$ logs --since 1e18 ex -> 0
+		$ logs --until 9e15 ex -> 0
+		  out: hi
+		$ logs --since 1e20 ex -> 0
+		  out: hi
+		$ logs --until 1e20 ex -> 0
+		$ logs --until 2562047h ex -> 0
+		  out: hi
+		$ logs --since 1e400 ex -> 125
+		  err: Error: parsing --since "1e400": use Unix seconds, a duration such as 10m, or an RFC 3339 time
 	EOF
 }
 

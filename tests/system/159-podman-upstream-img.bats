@@ -362,3 +362,52 @@ unknown_command_flags() {
 		image bad -h -> 0 help
 	EOF
 }
+
+# TOOL $1: images built on one another by commit (base, then mid on base,
+# then top on mid, and side on base), the names taken off base and mid;
+# what rmi removes of them, and what stays.
+prune_parents() {
+	local t=$1 img=localhost/ferry-test:latest c
+	for c in mid top side; do
+		case $c in
+		mid) "$t" run --name b --network none "$img" sh -c 'echo 1 >/one' ;;
+		top) "$t" run --name b --network none mid sh -c 'echo 2 >/two' ;;
+		side) "$t" run --name b --network none "$img" sh -c 'echo 3 >/three' ;;
+		esac
+		"$t" commit -q b "$c" >/dev/null
+		"$t" rm b >/dev/null
+	done
+	"$t" untag "$img"
+	"$t" untag mid
+	# side still stands on base: only top and mid go.
+	"$t" rmi top | sed -E 's/[0-9a-f]{64}/ID/'
+	"$t" images -a --format '{{.Repository}}:{{.Tag}}' | sort
+	# --no-prune keeps base, unnamed, once side goes.
+	"$t" rmi --no-prune side | sed -E 's/[0-9a-f]{64}/ID/'
+	"$t" images -a --format '{{.Repository}}:{{.Tag}}' | sort
+}
+
+@test "rmi removes the unnamed images the image was built on, down to one a name, a container or another image holds; --no-prune keeps them (010-images, Podman's prune of dangling parents)" {
+	compare_output_with_podman prune_parents <<-'EOF'
+		Untagged: localhost/top:latest
+		Deleted: ID
+		Deleted: ID
+		<none>:<none>
+		localhost/side:latest
+		Untagged: localhost/side:latest
+		Deleted: ID
+		<none>:<none>
+	EOF
+	# A container of base's holds it. (Podman removes the image named,
+	# then fails on the parent and exits 2; ferry's rmi did what it was
+	# asked, and keeps what is held without a word.)
+	base=$(f images -aq --no-trunc)
+	f run --name b --network none "$base" sh -c 'echo 4 >/four'
+	f commit -q b again >/dev/null
+	f rm b >/dev/null
+	f create --name holder --network none "$base" true >/dev/null
+	run_ferry rmi again
+	assert_status 0
+	[ "$(echo "$output" | grep -c '^Deleted: ')" = 1 ]
+	[ "$(f images -aq --no-trunc)" = "$base" ]
+}

@@ -282,4 +282,33 @@ module_sequence() {
 		[ "$status" -eq 1 ]
 		[[ "$output" == "Failed to obtain podman configuration: could not resolve module \"$TEST_TMP/none,comma\": faccessat $TEST_TMP/none,comma: no such file or directory"* ]]
 	fi
+	# The second of two missing is not named: the first is the error.
+	run_ferry --module="$TEST_TMP/none1" --module="$TEST_TMP/none2" ps
+	assert_status 1
+	assert_output_contains "none1"
+	[[ "$output" != *none2* ]]
+}
+
+@test "a module removed while its container runs: the exit command's cleanup still unmounts the container, with a warning" {
+	load_test_image
+	printf "[containers]\nenv=['FROM_MODULE=yes']\n" >"$TEST_TMP/m.conf"
+	mkdir "$TEST_TMP/go"
+	# shellcheck disable=SC2016 # the container's shell expands it
+	id=$(f --module="$TEST_TMP/m.conf" run -d --network none -v "$TEST_TMP/go:/go" ferry-test \
+		sh -c 'while [ ! -e /go/now ]; do sleep 0.1; done; echo "$FROM_MODULE"')
+	grep -q "$id" /proc/mounts
+	mv "$TEST_TMP/m.conf" "$TEST_TMP/gone.conf"
+	# conmon runs `ferry --module M container cleanup ID` once it exits;
+	# no other ferry command runs meanwhile, so none settles it instead.
+	touch "$TEST_TMP/go/now"
+	# events opens no engine, so it settles nothing itself.  The cleanup
+	# unmounts before it logs its event.
+	wait_until "[ \"\$(f events --stream=false --filter event=cleanup --format '{{.ID}}')\" = $id ]" 30
+	! grep -q "$id" /proc/mounts
+	[ "$(f logs "$id")" = yes ]
+	# Any other command with the missing module still fails at once.
+	run_ferry --module="$TEST_TMP/m.conf" container inspect "$id"
+	assert_status 1
+	assert_output_contains "Failed to obtain ferry configuration"
+	f rm "$id" >/dev/null
 }

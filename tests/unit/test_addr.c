@@ -8,6 +8,8 @@
 
 #include "network/addr.h"
 #include "network/ports.h"
+#include "util/error.h"
+#include "util/json.h"
 
 #include <json-c/json.h>
 
@@ -115,6 +117,60 @@ test_ports_check_bounds (void **state)
     }
 }
 
+/* -p with an IPv6 host address, in brackets as Podman takes it, kept as
+ * inet_ntop writes it; an archive's host_ip only in that form.  */
+static void
+test_ports_ipv6_host (void **state)
+{
+  static const char *const good[][2] = {
+    { "[::1]:8080:80", "::1" },
+    { "[0:0::1]:8080:80/udp", "::1" },
+    { "[FD00::A]:8080:80", "fd00::a" },
+    { "[::ffff:127.0.0.1]:8080:80", "127.0.0.1" },
+    { "[127.0.0.1]:8080:80", "127.0.0.1" },
+    { "[::]::80", "::" },
+  };
+  static const char *const bad[] = { "[::1:8080:80", "[::1]8080:80", "[::1]:8080",        "[]:8080:80",
+                                     "[zz]:1:80",    "::1:8080:80",  "[fe80::1%lo]:1:80", "[::1]:1:2:3" };
+  static const char *const bad_ip[]
+      = { "::FFFF:1.2.3.4", "0:0::1", "FD00::A", "[::1]", "fe80::1%lo", "1.2.3" };
+
+  (void) state;
+  for (size_t i = 0; i < sizeof (good) / sizeof (good[0]); i++)
+    {
+      json_object *ports = json_object_new_array ();
+      ferry_error_t err = NULL;
+
+      if (ferry_ports_parse (good[i][0], ports, &err) < 0)
+        fail_msg ("%s: %s", good[i][0], err->msg);
+      assert_string_equal (ferry_json_get_string (json_object_array_get_idx (ports, 0), "host_ip"),
+                           good[i][1]);
+      assert_null (ferry_ports_check (json_object_array_get_idx (ports, 0)));
+      json_object_put (ports);
+    }
+  for (size_t i = 0; i < sizeof (bad) / sizeof (bad[0]); i++)
+    {
+      json_object *ports = json_object_new_array ();
+      ferry_error_t err = NULL;
+
+      if (ferry_ports_parse (bad[i], ports, &err) == 0)
+        fail_msg ("%s: passed", bad[i]);
+      assert_int_equal (json_object_array_length (ports), 0);
+      ferry_error_release (&err);
+      json_object_put (ports);
+    }
+  for (size_t i = 0; i < sizeof (bad_ip) / sizeof (bad_ip[0]); i++)
+    {
+      json_object *m = json_tokener_parse (
+          "{\"host_ip\":\"\",\"host_port\":8080,\"container_port\":80,\"range\":1,\"protocol\":\"tcp\"}");
+
+      json_object_object_add (m, "host_ip", json_object_new_string (bad_ip[i]));
+      if (ferry_ports_check (m) == NULL)
+        fail_msg ("%s: passed", bad_ip[i]);
+      json_object_put (m);
+    }
+}
+
 int
 main (void)
 {
@@ -123,6 +179,7 @@ main (void)
     cmocka_unit_test (test_subnet),
     cmocka_unit_test (test_mac),
     cmocka_unit_test (test_ports_check_bounds),
+    cmocka_unit_test (test_ports_ipv6_host),
   };
 
   return cmocka_run_group_tests (tests, NULL, NULL);

@@ -139,7 +139,8 @@ test_retry_delay (void **state)
   expect_delay ("250ms", 250000000LL);
   expect_delay ("1m30s", 90000000000LL);
   expect_delay ("0", 0);
-  expect_delay ("-1s", 0);
+  /* Told as given and not waited, as Podman does.  */
+  expect_delay ("-1s", -1000000000LL);
   expect_delay_refused ("2", "missing unit in duration \"2\"");
   expect_delay_refused ("soon", "invalid duration \"soon\"");
   expect_delay_refused ("", "invalid duration");
@@ -168,7 +169,7 @@ count_warning (void *arg, unsigned attempt, unsigned max, int64_t delay_ns, ferr
 static void
 test_retry_only_unreachable (void **state)
 {
-  struct ferry_retry r = { .max = 2, .delay_ns = 0, .on_retry = count_warning };
+  struct ferry_retry r = { .max = 2, .delay_ns = -1, .on_retry = count_warning };
   enum ferry_error_kind kind = FERRY_ERROR_UNREACHABLE;
   ferry_error_t err = NULL;
 
@@ -221,6 +222,12 @@ test_manifest_convert (void **state)
   assert_true (same);
   assert_null (ferry_manifest_convert (DOCKER_M, "v2s2", &same, &err));
   assert_true (same);
+  /* "docker" is Podman's other name for v2s2.  */
+  {
+    cleanup_free char *d = ferry_manifest_convert (OCI_M, "docker", &same, &err);
+    assert_non_null (d);
+    assert_string_equal (d, DOCKER_M);
+  }
 }
 
 static void
@@ -239,8 +246,10 @@ test_manifest_convert_refused (void **state)
   ferry_error_release (&err);
   assert_null (ferry_manifest_convert (OCI_M, "v2s1", &same, &err));
   ferry_error_release (&err);
-  assert_null (ferry_manifest_convert (OCI_M, "docker", &same, &err));
-  assert_non_null (strstr (err->msg, "unknown format \"docker\""));
+  assert_null (ferry_manifest_convert (OCI_M, "bogus", &same, &err));
+  assert_non_null (strstr (err->msg, "unknown format \"bogus\""));
+  ferry_error_release (&err);
+  assert_null (ferry_manifest_convert (OCI_M, "", &same, &err));
   ferry_error_release (&err);
   assert_null (ferry_manifest_convert ("{\"schemaVersion\":2}", "v2s2", &same, &err));
   ferry_error_release (&err);

@@ -636,6 +636,36 @@ test_time_parse_offsets (void **state)
   assert_int_equal (ferry_time_parse ("2026-12-07T07:02:00+01:75", &ts), -1);
 }
 
+/* --since and --until times far away: no overflow on the way to
+ * nanoseconds (UBSan found the casts), Podman's answers at the edges.  */
+static void
+test_time_parse_user_far (void **state)
+{
+  struct timespec now = { 1796626920, 250000000 }, ts;
+
+  (void) state;
+  assert_int_equal (ferry_time_parse_user ("1e400", &now, 1, &ts), -1);
+  assert_int_equal (ferry_time_parse_user ("-1e400", &now, 0, &ts), -1);
+  assert_int_equal (ferry_time_parse_user ("1e20", &now, 1, &ts), 0);
+  assert_true (ts.tv_sec == INT64_MIN && ts.tv_nsec == 0);
+  assert_int_equal (ferry_timespec_ns (&ts), INT64_MIN);
+  assert_int_equal (ferry_time_parse_user ("1e18", &now, 1, &ts), 0);
+  assert_int_equal (ts.tv_sec, 1000000000000000000LL);
+  assert_int_equal (ferry_timespec_ns (&ts), INT64_MAX);
+  assert_int_equal (ferry_time_parse_user ("-1.25", &now, 1, &ts), 0);
+  assert_true (ts.tv_sec == -2 && ts.tv_nsec == 750000000);
+  assert_int_equal (ferry_timespec_ns (&ts), -1250000000LL);
+  /* Durations of centuries either way stop at int64 nanoseconds.  */
+  assert_int_equal (ferry_time_parse_user ("2562047h", &now, 0, &ts), 0);
+  assert_int_equal (ferry_timespec_ns (&ts), INT64_MAX);
+  assert_int_equal (ferry_time_parse_user ("-2562047h47m16.854775808s", &now, 1, &ts), 0);
+  assert_int_equal (ferry_timespec_ns (&ts), INT64_MAX);
+  assert_int_equal (ferry_time_parse_user ("2562047h", &now, 1, &ts), 0);
+  assert_true (ts.tv_sec < 0 && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000);
+  assert_int_equal (ferry_time_parse_user ("1s", &now, 1, &ts), 0);
+  assert_true (ts.tv_sec == 1796626919 && ts.tv_nsec == 250000000);
+}
+
 /* containers.conf's sizes, in powers of 1000 as Podman reads them.  */
 static void
 test_parse_size_decimal (void **state)
@@ -1040,6 +1070,7 @@ main (void)
     cmocka_unit_test (test_signal_parse),
     cmocka_unit_test (test_parse_size_decimal),
     cmocka_unit_test (test_time_parse_offsets),
+    cmocka_unit_test (test_time_parse_user_far),
     cmocka_unit_test_setup_teardown (test_mkdir_p_and_read_file, setup, teardown),
     cmocka_unit_test_setup_teardown (test_chown_tree, setup, teardown),
     cmocka_unit_test (test_process_walk_and_group),

@@ -302,6 +302,12 @@ set_containers_value (struct ferry_config *c, const struct ferry_toml_where *t, 
         return toml_type_error (t, "containers", key, v, "string", err);
       set_string (&c->cgroupns, v);
     }
+  else if (strcmp (key, "userns") == 0)
+    {
+      if (v->type != FERRY_TOML_STRING)
+        return toml_type_error (t, "containers", key, v, "string", err);
+      set_string (&c->userns, v);
+    }
   else if (strcmp (key, "host_containers_internal_ip") == 0)
     {
       uint32_t v4;
@@ -458,6 +464,20 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
       c->compression_level = (int) v->integer;
       c->compression_level_set = 1;
     }
+  else if (strcmp (key, "retry") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_INTEGER, err) < 0)
+        return -1;
+      if (v->integer < 0 || v->integer > UINT32_MAX)
+        return ferry_make_error (err, 0, "%s:%d: invalid retry %" PRId64, t->path, t->line, v->integer);
+      c->retry = v->integer;
+    }
+  else if (strcmp (key, "retry_delay") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
+        return -1;
+      set_string (&c->retry_delay, v);
+    }
   else if (strcmp (key, "stop_timeout") == 0)
     {
       if (ferry_toml_want (t, key, v, FERRY_TOML_INTEGER, err) < 0)
@@ -469,6 +489,57 @@ set_engine_value (struct ferry_config *c, const struct ferry_toml_where *t, cons
       if (ferry_toml_want (t, key, v, FERRY_TOML_ARRAY, err) < 0)
         return -1;
       set_list (&c->cdi_spec_dirs, v);
+    }
+  else if (strcmp (key, "events_logger") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
+        return -1;
+      if (strcmp (v->string, "file") != 0 && strcmp (v->string, "none") != 0
+          && strcmp (v->string, "journald") != 0)
+        return ferry_make_error (err, 0, "unknown event logger type: %s (%s:%d: use file, journald or none)",
+                                 v->string, t->path, t->line);
+      free (c->events_logger);
+      c->events_logger = xstrdup (strcmp (v->string, "none") == 0 ? "none" : "file");
+    }
+  else if (strcmp (key, "events_logfile_path") == 0)
+    {
+      if (ferry_toml_want (t, key, v, FERRY_TOML_STRING, err) < 0)
+        return -1;
+      free (c->events_logfile_path);
+      c->events_logfile_path = *v->string ? xstrdup (v->string) : NULL;
+    }
+  else if (strcmp (key, "events_logfile_max_size") == 0)
+    {
+      bool is_float = v->type == FERRY_TOML_OTHER && v->go_type && strcmp (v->go_type, "float64") == 0;
+      double d = is_float && v->go_text ? strtod (v->go_text, NULL) : -1;
+      int64_t size = 0;
+
+      /* "" leaves it as it was, as in Podman.  */
+      if (v->type == FERRY_TOML_STRING && *v->string == '\0')
+        return 0;
+      /* A number of bytes (of a float, its whole part), or a size in
+       * words, in powers of 1000, as Podman reads it.  */
+      if (v->type == FERRY_TOML_INTEGER)
+        size = v->integer;
+      else if (is_float && d >= 0 && d < 0x1p63)
+        size = (int64_t) d;
+      else if (v->type != FERRY_TOML_STRING || ferry_parse_size_decimal (v->string, &size) < 0)
+        size = -1;
+      if (size < 0)
+        {
+          cleanup_free char *shown = v->type == FERRY_TOML_STRING    ? xstrdup (v->string)
+                                     : v->type == FERRY_TOML_INTEGER ? xasprintf ("%" PRId64, v->integer)
+                                                                     : xstrdup (v->go_text   ? v->go_text
+                                                                                : v->go_type ? v->go_type
+                                                                                             : "?");
+          return ferry_make_error (
+              err, 0,
+              "reading system config \"%s\": decode configuration %s: toml: line %d (last "
+              "key \"engine.events_logfile_max_size\"): invalid size: '%s': use a number of "
+              "bytes or a size such as \"1m\"",
+              t->path, t->path, t->line, shown);
+        }
+      c->events_logfile_max_size = size;
     }
   return 0;
 }
@@ -871,6 +942,8 @@ ferry_config_init (struct ferry_config *c)
   c->log_size_max = -1;
   c->pids_limit = -1;
   c->stop_timeout = -1;
+  c->events_logfile_max_size = -1;
+  c->retry = -1;
 }
 
 /* $FERRY_CONMON_TIMEOUT, when set: whole seconds, 1 to a day.  */
@@ -954,9 +1027,12 @@ ferry_config_release (struct ferry_config *c)
   free (c->log_tag);
   free (c->tz);
   free (c->compression_format);
+  free (c->retry_delay);
   free (c->runtime);
   free (c->detach_keys);
   free (c->image_volume_mode);
+  free (c->events_logger);
+  free (c->events_logfile_path);
   ferry_cleanup_strvp (&c->env);
   ferry_cleanup_strvp (&c->default_ulimits);
   ferry_cleanup_strvp (&c->default_sysctls);
@@ -967,6 +1043,7 @@ ferry_config_release (struct ferry_config *c)
   free (c->base_hosts_file);
   free (c->host_containers_internal_ip);
   free (c->cgroupns);
+  free (c->userns);
   ferry_cleanup_strvp (&c->cdi_spec_dirs);
   for (size_t i = 0; i < c->n_runtimes; i++)
     {

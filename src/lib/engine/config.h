@@ -35,6 +35,9 @@
  *   host_containers_internal_ip = ""  # host.containers.internal, or none
  *   cgroupns = "private"              # without --cgroupns, on cgroup v2 alone:
  *                                     # private or host (v1: always host)
+ *   userns = ""                       # --userns's default, when no --userns,
+ *                                     # --uidmap, --gidmap, --subuidname or
+ *                                     # --subgidname is given
  *   [network]
  *   default_subnet = "10.88.0.0/16"   # of the default network, `ferry`
  *   default_interface = "ferry0"      # its bridge
@@ -96,6 +99,9 @@ struct ferry_config
    * (checked where it applies: ferry_config_cgroupns_host); NULL: not
    * set.  */
   char *cgroupns;
+  /* --userns's default, as written (checked as --userns is, when a
+   * container is made); NULL: not set.  */
+  char *userns;
   /* [engine], containers.conf's only: push's --compression-format and
    * --compression-level when the command line does not say.  The format
    * is kept as written (NULL: not set) and checked by push.  */
@@ -105,6 +111,11 @@ struct ferry_config
   char *runtime;
   int compression_level;
   int compression_level_set;
+  /* [engine] retry and retry_delay: --retry and --retry-delay of pull,
+   * push, run and create when the command line does not say; -1 and NULL:
+   * not set.  The delay is kept as written and parsed where it is used.  */
+  int64_t retry;
+  char *retry_delay;
   /* [engine] cdi_spec_dirs: where CDI specs are read (runtime/cdi.h),
    * the last one winning; NULL: the default directories.  */
   char **cdi_spec_dirs;
@@ -130,6 +141,13 @@ struct ferry_config
    * -f); -1: not set (10).  A negative value, which Podman's unsigned
    * setting wraps round, is taken as the longest.  */
   int stop_timeout;
+  /* [engine] events_logger ("file", "none"; "journald" is kept as
+   * "file", ferry's only log), events_logfile_path and
+   * events_logfile_max_size (bytes, 0: no limit): the event log
+   * (state/events.h); NULL and -1 when not set.  */
+  char *events_logger;
+  char *events_logfile_path;
+  int64_t events_logfile_max_size;
   /* $FERRY_CONMON_TIMEOUT: seconds conmon has to report the container
    * created or restored (the runtime's create or CRIU's restore), after
    * which the launch is ended; 0: not set (240, Podman's).  */

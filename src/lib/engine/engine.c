@@ -5,6 +5,7 @@
 #include "volume_mount.h"
 #include "mount.h"
 #include "../image/mount.h"
+#include "../state/events.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
 #include "../util/hash.h"
@@ -80,6 +81,8 @@ ferry_engine_open_full (const char *root, const char *runroot, const char *runti
     ferry_strv_append (&e->modules, &n_modules, modules[i]);
   if (ferry_config_load_modules (config, modules, &e->config, err) < 0)
     goto fail;
+  ferry_events_configure (e->config.events_logger, e->config.events_logfile_path,
+                          e->config.events_logfile_max_size);
   if (ferry_mkdir_p (runroot, 0700, err) < 0 || ferry_store_open (root, &e->store, err) < 0)
     goto fail;
   e->db = ferry_store_db (e->store);

@@ -233,6 +233,7 @@ int
 ferry_ns_modes_checkpoint_check (const struct ferry_container *c, ferry_error_t *err)
 {
   const char *pid = ferry_json_get_string (c->record, "PidMode");
+  const char *cgroupns = ferry_json_get_string (c->record, "CgroupNs");
 
   if (pid && strcmp (pid, "host") == 0)
     return ferry_make_error (
@@ -251,5 +252,15 @@ ferry_ns_modes_checkpoint_check (const struct ferry_container *c, ferry_error_t 
         "whose PIDs CRIU cannot promise to restore: run it with a PID namespace of its own "
         "(the default) to checkpoint it",
         c->name, pid);
+  /* runc hands CRIU the other namespaces a container joins, but refuses
+   * to restore into a cgroup namespace it did not make: refused here,
+   * the container keeps running instead of being dumped for good.  */
+  if (cgroupns && strncmp (cgroupns, "container:", 10) == 0)
+    return ferry_make_error (
+        err, 0,
+        "cannot checkpoint container %s: it runs in another container's cgroup namespace "
+        "(--cgroupns %s), which runc cannot restore it into: run it with --cgroupns private "
+        "or host to checkpoint it",
+        c->name, cgroupns);
   return 0;
 }

@@ -1,5 +1,6 @@
 /* ferry: a container's user namespace (userns.h).  */
 #include "userns.h"
+#include "engine.h"
 #include "../runtime/spec.h"
 #include "../util/cleanup.h"
 #include "../util/fs.h"
@@ -711,12 +712,15 @@ record_maps_given (ferry_engine_t *e, const struct ferry_userns_options *o, char
 {
   json_object *uids = NULL, *gids = NULL;
   int maps_given = o->uidmap || o->gidmap || o->subuidname || o->subgidname;
+  /* containers.conf's userns stands in for a --userns not given, as
+   * Podman's does, unless mappings are.  */
+  const char *mode = o->mode || maps_given ? o->mode : e->config.userns;
 
   if (o->mode && maps_given)
     return ferry_make_error (
         err, 0, "--userns and --uidmap/--gidmap/--subuidname/--subgidname are mutually exclusive");
-  if (o->mode)
-    return *o->mode == '\0' || strcmp (o->mode, "host") == 0 ? 0 : record_mode (e, o->mode, layers, rec, err);
+  if (mode)
+    return *mode == '\0' || strcmp (mode, "host") == 0 ? 0 : record_mode (e, mode, layers, rec, err);
   if (! maps_given)
     return 0;
   if ((o->uidmap || o->gidmap) && (o->subuidname || o->subgidname))

@@ -30,6 +30,9 @@ ferry_auth_file_path (const char *authfile)
     return xstrdup (authfile);
   if ((v = getenv ("REGISTRY_AUTH_FILE")) && *v)
     return xstrdup (v);
+  /* Podman's default --authfile (and its global --config DIR sets it).  */
+  if ((v = getenv ("DOCKER_CONFIG")) && *v)
+    return xasprintf ("%s/config.json", v);
   if ((v = getenv ("XDG_RUNTIME_DIR")) && *v)
     return xasprintf ("%s/containers/auth.json", v);
   return xasprintf ("/run/containers/%u/auth.json", (unsigned) getuid ());
@@ -470,8 +473,8 @@ static int
 write_auth_file (const char *path, json_object *root, ferry_error_t *err)
 {
   cleanup_free char *dir = xstrdup (path);
+  cleanup_free char *text = NULL;
   char *slash = strrchr (dir, '/');
-  const char *text;
 
   if (slash && slash != dir)
     {
@@ -479,7 +482,8 @@ write_auth_file (const char *path, json_object *root, ferry_error_t *err)
       if (ferry_mkdir_p (dir, 0700, err) < 0)
         return -1;
     }
-  text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+  /* As containers/image writes it: a tab a level.  */
+  text = ferry_json_to_indented (root, -1);
   /* Never through a symlink into a file whose mode the user chose, as
    * Podman's: credentials go into a file of their own, 0600.  */
   return ferry_write_file_replace (path, text, strlen (text), 0600, err);
@@ -664,12 +668,29 @@ ferry_auth_check_writable_default (const char *authfile, ferry_error_t *err)
   return 0;
 }
 
+static char *config_dir;
+
+void
+ferry_auth_set_config_dir (const char *dir)
+{
+  free (config_dir);
+  config_dir = dir && *dir ? xstrdup (dir) : NULL;
+}
+
+char *
+ferry_auth_config_file (const char *authfile)
+{
+  if (config_dir == NULL || ! ferry_auth_file_is_default (authfile))
+    return NULL;
+  return xasprintf ("%s/config.json", config_dir);
+}
+
 int
 ferry_auth_file_is_default (const char *authfile)
 {
-  const char *v = getenv ("REGISTRY_AUTH_FILE");
+  const char *v = getenv ("REGISTRY_AUTH_FILE"), *d = getenv ("DOCKER_CONFIG");
 
-  return ! (authfile && *authfile) && ! (v && *v);
+  return ! (authfile && *authfile) && ! (v && *v) && ! (d && *d);
 }
 
 /* The files credentials are read from, in order, as containers/image
@@ -690,8 +711,9 @@ auth_files (const char *path, int flags, int legacy[4])
     files[n++] = xasprintf ("%s/containers/auth.json", v);
   else if (home && *home)
     files[n++] = xasprintf ("%s/.config/containers/auth.json", home);
-  if ((v = getenv ("DOCKER_CONFIG")) && *v)
-    files[n++] = xasprintf ("%s/config.json", v);
+  /* ($DOCKER_CONFIG names the one file: not the default.)  */
+  if (config_dir)
+    files[n++] = xasprintf ("%s/config.json", config_dir);
   else if (home && *home)
     files[n++] = xasprintf ("%s/.docker/config.json", home);
   if (home && *home)

@@ -5,6 +5,7 @@
  *   { "auths": { "registry.example:5000": { "auth": "<base64 of user:pass>" } } }
  *
  * The file is --authfile, else $REGISTRY_AUTH_FILE, else
+ * $DOCKER_CONFIG/config.json (as Podman's default --authfile), else
  * $XDG_RUNTIME_DIR/containers/auth.json, else /run/containers/<uid>/auth.json.
  * A file's "credHelpers" object (Docker's) sends a registry to a credential
  * helper of its own, asked before the file's "auths".  */
@@ -32,9 +33,20 @@ int ferry_credentials_parse (const char *creds, struct ferry_credentials *out, f
 /* KEY's registry: "reg:5000" of "reg:5000/ns/repo".  */
 char *ferry_auth_key_host (const char *key);
 
-/* True when neither AUTHFILE nor $REGISTRY_AUTH_FILE names the auth file:
+/* True when neither AUTHFILE, $REGISTRY_AUTH_FILE nor $DOCKER_CONFIG names the auth file:
  * then the user's other files are read after it (FERRY_AUTH_DEFAULT_FILE).  */
 int ferry_auth_file_is_default (const char *authfile);
+
+/* Podman's global --config DIR: login and logout keep credentials in
+ * DIR/config.json when neither --authfile, $REGISTRY_AUTH_FILE nor
+ * $DOCKER_CONFIG names the auth file, and the other commands read it, after
+ * the default file, in place of ~/.docker/config.json (as Podman, which
+ * sets DOCKER_CONFIG once its flags' defaults are taken).  */
+void ferry_auth_set_config_dir (const char *dir);
+
+/* The auth file login and logout use instead of the default one
+ * AUTHFILE would give (--config's), or NULL.  */
+char *ferry_auth_config_file (const char *authfile);
 
 /* Before writing the default auth file: a $XDG_RUNTIME_DIR that does
  * not exist is a typo to report (in Podman's words), not a directory to
@@ -77,8 +89,8 @@ void ferry_auth_set_warn (void (*warn) (const char *msg));
  * FERRY_AUTH_FILE_ONLY in FLAGS, that file is the only one, as for
  * --compat-auth-file; with FERRY_AUTH_DEFAULT_FILE, credentials not in
  * PATH are read from $XDG_CONFIG_HOME/containers/auth.json (else
- * ~/.config/containers/auth.json), $DOCKER_CONFIG/config.json (else
- * ~/.docker/config.json) and ~/.dockercfg, in that order, never written).
+ * ~/.config/containers/auth.json), ~/.docker/config.json (--config's
+ * when given) and ~/.dockercfg, in that order, never written).
  * REGISTRY below is a key as ferry_auth_lookup takes it; credential
  * helpers are asked for its registry alone, and never keep a namespaced
  * key.

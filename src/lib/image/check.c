@@ -159,7 +159,10 @@ check_layer_content (ferry_store_t *s, const char *diff_id, long long size, int 
           ferry_damage_add (damage, hex, xasprintf ("layer %s: %s", hex, err->msg));
           return;
         }
-      for (char **p = r.problems; *p; p++)
+      /* As Podman's: data that does not read back hides the rest.  */
+      if (r.integrity)
+        ferry_damage_add (damage, hex, xasprintf ("layer %s: %s", hex, r.integrity));
+      for (char **p = r.problems; r.integrity == NULL && *p; p++)
         ferry_damage_add (damage, hex, xasprintf ("layer %s: %s, layer content modified", hex, *p));
     }
   else

@@ -26,10 +26,16 @@ static const struct
 };
 
 int
-ferry_manifest_format_check (const char *format, ferry_error_t *err)
+ferry_manifest_format_parse (const char *format, const char **out, ferry_error_t *err)
 {
-  if (strcmp (format, "oci") == 0 || strcmp (format, "v2s2") == 0)
+  *out = NULL;
+  if (format[0] == '\0')
     return 0;
+  if (strcmp (format, "oci") == 0 || strcmp (format, "v2s2") == 0 || strcmp (format, "docker") == 0)
+    {
+      *out = format[0] == 'o' ? "oci" : "v2s2";
+      return 0;
+    }
   if (strcmp (format, "v2s1") == 0)
     return ferry_make_error (err, 0,
                              "ferry does not write the v2s1 format (Docker's old signed schema 1): "
@@ -84,13 +90,19 @@ ferry_manifest_convert (const char *manifest, const char *format, int *same, fer
 {
   cleanup_json json_object *m = ferry_json_parse (manifest, strlen (manifest), "the stored manifest", err);
   cleanup_json json_object *out = NULL;
-  int to_docker = strcmp (format, "v2s2") == 0;
-  const char *mt;
+  int to_docker;
+  const char *mt, *known = NULL;
   json_object *config, *layers, *new_layers;
 
   *same = 0;
-  if (m == NULL || ferry_manifest_format_check (format, err) < 0)
+  if (m == NULL || ferry_manifest_format_parse (format, &known, err) < 0)
     return NULL;
+  if (known == NULL)
+    {
+      ferry_make_error (err, 0, "no format to convert the manifest to");
+      return NULL;
+    }
+  to_docker = strcmp (known, "v2s2") == 0;
   mt = ferry_json_get_string (m, "mediaType");
   config = ferry_json_get_object (m, "config");
   layers = ferry_json_get_array (m, "layers");

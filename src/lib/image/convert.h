@@ -13,7 +13,10 @@
  * v2s2 media type, a layer type ferry does not know is refused.  */
 char *ferry_manifest_convert (const char *manifest, const char *format, int *same, ferry_error_t *err);
 
-/* Whether FORMAT is one ferry converts to; -1 and Podman's words when not.  */
-int ferry_manifest_format_check (const char *format, ferry_error_t *err);
+/* FORMAT as push --format gives it, in *OUT: "oci" or "v2s2" ("docker"
+ * is Podman's other name for v2s2), NULL for "" (the image's own, as
+ * Podman takes an empty value); -1 and Podman's words when ferry does not
+ * convert to it.  */
+int ferry_manifest_format_parse (const char *format, const char **out, ferry_error_t *err);
 
 #endif

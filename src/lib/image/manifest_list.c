@@ -5,6 +5,7 @@
 #include "../util/json.h"
 #include "../util/xalloc.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 /* ---- the canonical shape -------------------------------------------------------- */
@@ -32,8 +33,40 @@ canonical_platform (json_object *p)
   return out;
 }
 
+/* An entry as Podman stores and pushes it: in the order of the Go
+ * structure of its list's type, the OCI descriptor's (mediaType,
+ * digest, size, urls, annotations, platform, artifactType) in an index,
+ * the Docker one's (mediaType, size, digest, urls, platform) in a Docker
+ * list; ferry's own records last.  */
 static json_object *
-canonical_entry (json_object *e)
+canonical_entry (json_object *e, bool oci)
+{
+  json_object *out = json_object_new_object ();
+  json_object *p = ferry_json_get_object (e, "platform");
+  json_object *a = ferry_json_get_object (e, "annotations");
+  bool has_annotations = a && json_object_object_length (a) > 0;
+
+  copy_member (out, e, "mediaType");
+  copy_member (out, e, oci ? "digest" : "size");
+  copy_member (out, e, oci ? "size" : "digest");
+  copy_member (out, e, "urls");
+  if (oci && has_annotations)
+    json_object_object_add (out, "annotations", ferry_json_sorted_object (a));
+  if (p)
+    json_object_object_add (out, "platform", canonical_platform (p));
+  if (! oci && has_annotations)
+    json_object_object_add (out, "annotations", ferry_json_sorted_object (a));
+  copy_member (out, e, "artifactType");
+  copy_member (out, e, FERRY_LIST_ARTIFACT_FILES);
+  copy_member (out, e, FERRY_LIST_ARTIFACT_MANIFEST);
+  return out;
+}
+
+/* An entry as Podman's manifest inspect shows it, whatever the list's
+ * type: mediaType, size, digest, urls, platform, annotations, then the
+ * artifact's type and ferry's records.  */
+static json_object *
+displayed_entry (json_object *e)
 {
   json_object *out = json_object_new_object ();
   json_object *p = ferry_json_get_object (e, "platform");
@@ -46,7 +79,7 @@ canonical_entry (json_object *e)
   if (p)
     json_object_object_add (out, "platform", canonical_platform (p));
   if (a && json_object_object_length (a) > 0)
-    json_object_object_add (out, "annotations", json_object_get (a));
+    json_object_object_add (out, "annotations", ferry_json_sorted_object (a));
   copy_member (out, e, "artifactType");
   copy_member (out, e, FERRY_LIST_ARTIFACT_FILES);
   copy_member (out, e, FERRY_LIST_ARTIFACT_MANIFEST);
@@ -90,20 +123,20 @@ list_text (json_object *entries, json_object *subject, json_object *annotations,
 {
   cleanup_json json_object *out = json_object_new_object ();
   json_object *list = json_object_new_array ();
+  const char *type = media_type ? media_type : choose_media_type (entries, annotations, subject);
+  bool oci = strcmp (type, FERRY_MEDIA_DOCKER_LIST) != 0;
   size_t i;
 
   json_object_object_add (out, "schemaVersion", json_object_new_int (2));
-  json_object_object_add (
-      out, "mediaType",
-      json_object_new_string (media_type ? media_type : choose_media_type (entries, annotations, subject)));
+  json_object_object_add (out, "mediaType", json_object_new_string (type));
   for (i = 0; i < json_object_array_length (entries); i++)
-    json_object_array_add (list, canonical_entry (json_object_array_get_idx (entries, i)));
+    json_object_array_add (list, canonical_entry (json_object_array_get_idx (entries, i), oci));
   json_object_object_add (out, "manifests", list);
   if (subject && (media_type == NULL || strcmp (media_type, FERRY_MEDIA_OCI_INDEX) == 0))
-    json_object_object_add (out, "subject", canonical_entry (subject));
+    json_object_object_add (out, "subject", canonical_entry (subject, true));
   if (annotations && json_object_object_length (annotations) > 0
       && (media_type == NULL || strcmp (media_type, FERRY_MEDIA_OCI_INDEX) == 0))
-    json_object_object_add (out, "annotations", json_object_get (annotations));
+    json_object_object_add (out, "annotations", ferry_json_sorted_object (annotations));
   return xstrdup (ferry_json_to_string (out, 0));
 }
 
@@ -473,6 +506,10 @@ ferry_manifest_list_inspect (const char *list, ferry_error_t *err)
   if (m == NULL)
     return NULL;
   entries = ferry_json_get_array (m, "manifests");
+  for (size_t i = 0; i < json_object_array_length (entries); i++)
+    json_object_array_put_idx (entries, i, displayed_entry (json_object_array_get_idx (entries, i)));
+  if (ferry_json_get_object (m, "subject"))
+    json_object_object_add (m, "subject", displayed_entry (ferry_json_get_object (m, "subject")));
   /* Podman shows an artifact's entry with an empty platform and the
    * paths of its files; the manifest it keeps apart.  */
   for (size_t i = 0; i < json_object_array_length (entries); i++)

@@ -1340,6 +1340,19 @@ ordered_requirements (json_object *reqs)
   return out;
 }
 
+/* ERR, from opening or writing the policy at PATH, in Go's words:
+ * "open PATH: no such file or directory".  */
+static int
+policy_open_error (const char *path, ferry_error_t *err)
+{
+  int e = (*err)->status;
+  cleanup_free char *why = xstrdup (strerror (e ? e : EIO));
+
+  ferry_error_release (err);
+  why[0] = (char) tolower ((unsigned char) why[0]);
+  return ferry_make_error (err, 0, "open %s: %s", path, why);
+}
+
 int
 ferry_policy_set (const char *path, const char *scope, const char *type, const char *const *keys,
                   size_t n_keys, ferry_error_t *err)
@@ -1353,19 +1366,24 @@ ferry_policy_set (const char *path, const char *scope, const char *type, const c
 
   if (path == NULL)
     path = def_path = ferry_policy_default_path ();
-  if (ferry_read_file_max (path, FERRY_POLICY_MAX_FILE, &text, &len, err) < 0)
+  /* As Podman: a policy file that is not there is started afresh (it
+   * then needs its default first), one that is no JSON object is
+   * refused whole.  */
+  if (stat (path, &st) < 0 && errno == ENOENT)
+    root = json_object_new_object ();
+  else if (ferry_read_file_max (path, FERRY_POLICY_MAX_FILE, &text, &len, err) < 0)
+    return policy_open_error (path, err);
+  else
     {
-      int e = (*err)->status;
-      cleanup_free char *why = xstrdup (strerror (e ? e : EIO));
-      ferry_error_release (err);
-      why[0] = (char) tolower ((unsigned char) why[0]);
-      return ferry_make_error (err, 0, "open %s: %s", path, why);
+      root = ferry_json_parse (text, len, "the policy", err);
+      if (root == NULL || ! json_object_is_type (root, json_type_object))
+        {
+          ferry_error_release (err);
+          return ferry_make_error (err, 0, "could not read trust policies");
+        }
     }
-  root = ferry_json_parse (text, len, "the policy", err);
-  if (root == NULL)
-    return ferry_error_wrap (err, "invalid policy in \"%s\"", path);
-  if (! json_object_is_type (root, json_type_object))
-    return ferry_make_error (err, 0, "invalid policy in \"%s\": JSON object expected", path);
+  if (strcmp (scope, "default") != 0 && ! json_object_object_get_ex (root, "default", NULL))
+    return ferry_make_error (err, 0, "default trust policy must be set");
 
   reqs = json_object_new_array ();
   if (strcmp (type, "signedBy") == 0 || strcmp (type, "sigstoreSigned") == 0)
@@ -1452,5 +1470,7 @@ ferry_policy_set (const char *path, const char *scope, const char *type, const c
   new_text = ferry_json_to_indented (out, 4);
   if (stat (path, &st) < 0)
     st.st_mode = 0644;
-  return ferry_write_file_atomic (path, new_text, strlen (new_text), st.st_mode & 07777, err);
+  if (ferry_write_file_atomic (path, new_text, strlen (new_text), st.st_mode & 07777, err) < 0)
+    return policy_open_error (path, err);
+  return 0;
 }

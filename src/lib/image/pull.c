@@ -718,8 +718,11 @@ fetch_layers (struct pull *p, struct ferry_new_image *img, ferry_error_t *err)
       char known[FERRY_DIGEST_LEN + 1];
       int dup = 0;
 
+      /* An unpacked layer whose directory or row went (a damaged image
+       * pulled again) is fetched anew.  */
       if ((l->blob_only ? ferry_store_has_blob_stored (p->s, l->blob_digest, known)
-                        : ferry_store_has_blob_file (p->s, l->blob_digest, known))
+                        : ferry_store_has_blob_file (p->s, l->blob_digest, known)
+                              && ferry_store_layer_present (p->s, l->diff_id))
           && strcmp (known, l->diff_id) == 0)
         {
           int line = ferry_progress_add (p->progress, "blob", l->blob_digest, l->blob_size);

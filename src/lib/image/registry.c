@@ -1179,9 +1179,18 @@ ping (ferry_registry_t *r, int *tls_failed, ferry_error_t *err)
                           "certificate, or one that speaks plain HTTP, needs --tls-verify=false)",
                           r->name, describe_curl (rc, errbuf));
       else
-        ferry_make_error_kind (err, is_unreachable (rc) ? FERRY_ERROR_UNREACHABLE : FERRY_ERROR_GENERIC,
-                               "cannot reach registry %s at %s: %s", r->name, url,
-                               describe_curl (rc, errbuf));
+        {
+          long os_errno = 0;
+
+          /* Podman's cause ends in the system's words ("connect:
+           * connection refused"), which scripts look for.  */
+          if (curl.easy_getinfo (h, CURLINFO_OS_ERRNO, &os_errno) != CURLE_OK)
+            os_errno = 0;
+          ferry_make_error_kind (err, is_unreachable (rc) ? FERRY_ERROR_UNREACHABLE : FERRY_ERROR_GENERIC,
+                                 "cannot reach registry %s at %s: %s%s", r->name, url,
+                                 describe_curl (rc, errbuf),
+                                 os_errno == ECONNREFUSED ? ": connect: connection refused" : "");
+        }
       goto out;
     }
   if (resp.status == 401)

@@ -20,6 +20,7 @@ ferry_retry_run (const struct ferry_retry *r, int (*once) (void *arg, ferry_erro
                  ferry_error_t *err)
 {
   unsigned attempt;
+  int64_t delay;
   int ret;
 
   for (attempt = 1;; attempt++)
@@ -27,11 +28,14 @@ ferry_retry_run (const struct ferry_retry *r, int (*once) (void *arg, ferry_erro
       ret = once (arg, err);
       if (ret >= 0 || r == NULL || attempt > r->max || (*err)->kind != FERRY_ERROR_UNREACHABLE)
         return ret;
+      /* As containers/common: a delay of 0 backs off, 1s, 2s, 4s...  */
+      delay
+          = r->delay_ns != 0 ? r->delay_ns : (int64_t) 1000000000LL << (attempt - 1 < 30 ? attempt - 1 : 30);
       if (r->on_retry)
-        r->on_retry (r->arg, attempt, r->max, r->delay_ns, *err);
+        r->on_retry (r->arg, attempt, r->max, delay, *err);
       ferry_error_release (err);
-      if (r->delay_ns > 0)
-        sleep_ns (r->delay_ns);
+      if (delay > 0)
+        sleep_ns (delay);
     }
 }
 
@@ -46,7 +50,5 @@ ferry_retry_delay_parse (const char *s, int64_t *out_ns, ferry_error_t *err)
         return ferry_make_error (err, 0, "time: missing unit in duration \"%s\"", s);
       return ferry_make_error (err, 0, "time: invalid duration \"%s\"", s);
     }
-  if (*out_ns < 0)
-    *out_ns = 0;
   return 0;
 }

@@ -16,8 +16,10 @@
 
 struct ferry_retry
 {
-  unsigned max;     /* tries after the first */
-  int64_t delay_ns; /* between two tries (0: none) */
+  unsigned max; /* tries after the first */
+  /* Between two tries; 0: 1s, then twice the last, as Podman's
+   * --retry-delay 0s; negative: none.  */
+  int64_t delay_ns;
   /* Called before each new try, with the failure that caused it (ATTEMPT
    * counts from 1 to MAX); may be NULL.  */
   void (*on_retry) (void *arg, unsigned attempt, unsigned max, int64_t delay_ns, ferry_error_t failure);
@@ -31,7 +33,8 @@ int ferry_retry_run (const struct ferry_retry *r, int (*once) (void *arg, ferry_
                      ferry_error_t *err);
 
 /* --retry-delay's value, a Go duration ("1s", "500ms"); a negative one
- * means no wait.  -1 and ERR with Podman's words when it is not one.  */
+ * means no wait (and is told as it is).  -1 and ERR with Podman's words
+ * when it is not one.  */
 int ferry_retry_delay_parse (const char *s, int64_t *out_ns, ferry_error_t *err);
 
 #endif

@@ -252,6 +252,17 @@ ferry_store_has_layer (ferry_store_t *s, const char *diff_id)
   return query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1", diff_id, NULL, 0);
 }
 
+int
+ferry_store_layer_present (ferry_store_t *s, const char *diff_id)
+{
+  cleanup_free char *dir = NULL;
+
+  if (! ferry_store_has_layer (s, diff_id))
+    return 0;
+  dir = ferry_store_layer_path (s, diff_id);
+  return ferry_path_exists (dir);
+}
+
 /* 1 when SQL (one text parameter) finds a row for KEY, 0 when it finds
  * none, -1 (with *ERR, CONTEXT its words) when it cannot tell: a caller
  * removes only on a certain 0.  */
@@ -490,7 +501,9 @@ update_names_history (ferry_store_t *s, const char *image_id, ferry_error_t *err
 }
 
 /* NAME now names IMAGE_ID (it leaves an image it named before, as with
- * `podman tag`); both names histories follow.  */
+ * `podman tag`), first among its names (RepoTags read newest first):
+ * given again, a name it has already moves to the front, as in Podman;
+ * both names histories follow.  */
 static int
 set_image_name (ferry_store_t *s, const char *name, const char *image_id, ferry_error_t *err)
 {
@@ -504,15 +517,46 @@ set_image_name (ferry_store_t *s, const char *name, const char *image_id, ferry_
   sqlite3_bind_text (st, 1, name, -1, SQLITE_STATIC);
   if (sqlite3_step (st) == SQLITE_ROW)
     previous = xstrdup (column_text (st, 0));
-  if (previous && strcmp (previous, image_id) == 0)
-    return 0;
+  /* REPLACE deletes the row and inserts it anew: a new rowid.  */
   if (exec_bound (s, "INSERT OR REPLACE INTO image_names (name, image_id) VALUES (?, ?)", args, 2, NULL, 0,
                   err)
       < 0)
     return -1;
-  if (previous && update_names_history (s, previous, err) < 0)
+  if (previous && strcmp (previous, image_id) != 0 && update_names_history (s, previous, err) < 0)
     return -1;
   return update_names_history (s, image_id, err);
+}
+
+static int load_image_row (ferry_store_t *s, const char *id, int check, struct ferry_image **out,
+                           ferry_error_t *err);
+
+/* A stored row of image ID that is damaged (what ferry_store_lookup
+ * refuses) takes IMG's manifest, config and layers: pulling or loading
+ * the image again is the way out its error names, as Podman's store takes
+ * an image whose files went anew.  A sound row stays as it is.  */
+static int
+repair_damaged_row (ferry_store_t *s, const char *id, const struct ferry_new_image *img, const char *created,
+                    ferry_error_t *err)
+{
+  struct ferry_image *old = NULL;
+  ferry_error_t why = NULL;
+  const char *del[] = { id };
+  const char *upd[]
+      = { img->config_digest, img->manifest_digest, img->manifest, img->config, created ? created : "", id };
+
+  if (load_image_row (s, id, 1, &old, &why) == 0 || why->kind != FERRY_ERROR_DAMAGED)
+    {
+      ferry_image_free (old);
+      ferry_error_release (&why);
+      return 0;
+    }
+  ferry_error_release (&why);
+  if (exec_bound (s, "DELETE FROM image_layers WHERE image_id = ?", del, 1, NULL, 0, err) < 0)
+    return -1;
+  return exec_bound (s,
+                     "UPDATE images SET config_digest = ?, manifest_digest = ?, manifest = ?, config = ?, "
+                     "created = ? WHERE id = ?",
+                     upd, 6, NULL, 0, err);
 }
 
 static int
@@ -552,6 +596,8 @@ record_image (ferry_store_t *s, const struct ferry_new_image *img, ferry_error_t
         return -1;
     }
 
+  if (repair_damaged_row (s, id, img, created, err) < 0)
+    return -1;
   {
     const char *args[]
         = { id, img->config_digest, img->manifest_digest, img->manifest, img->config, created ? created : "",
@@ -686,10 +732,11 @@ damaged (const char *id, ferry_error_t *err)
 {
   cleanup_error ferry_error_t cause = steal_pointer (err);
 
-  return ferry_make_error (err, 0,
-                           "image %.12s in the store is damaged: %s: remove it (ferry rmi %.12s) and pull or "
-                           "load it again",
-                           id, cause->msg, id);
+  return ferry_make_error_kind (
+      err, FERRY_ERROR_DAMAGED,
+      "image %.12s in the store is damaged: %s: remove it (ferry rmi %.12s) and pull "
+      "or load it again",
+      id, cause->msg, id);
 }
 
 /* The stored manifest and config feed pushes and containers, which read
@@ -1241,6 +1288,67 @@ ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_
   return 0;
 }
 
+int
+ferry_store_list_sound (ferry_store_t *s, struct ferry_image ***out, size_t *n, char ***damaged_ids,
+                        char ***damaged_why, ferry_error_t *err)
+{
+  cleanup_stmt sqlite3_stmt *st = NULL;
+  struct ferry_image **list = NULL;
+  size_t count = 0, nd = 0, nw = 0;
+
+  *damaged_ids = xmalloc0 (sizeof (char *));
+  *damaged_why = xmalloc0 (sizeof (char *));
+  st = ferry_db_prepare (s->db, "SELECT id FROM images ORDER BY loaded DESC, id", err);
+  if (st == NULL)
+    return -1;
+  while (sqlite3_step (st) == SQLITE_ROW)
+    {
+      struct ferry_image *img;
+      ferry_error_t why = NULL;
+
+      /* The row first, as a removal reads it; then the checks a use
+       * makes, whose failure marks it damaged.  */
+      if (load_image_row (s, column_text (st, 0), 0, &img, err) < 0)
+        {
+          ferry_images_free (list, count);
+          return -1;
+        }
+      if (check_image_row (img, &why) < 0)
+        {
+          *damaged_ids = strv_append (*damaged_ids, &nd, xstrdup (img->id));
+          *damaged_why = strv_append (*damaged_why, &nw, xstrdup (why->msg));
+          ferry_error_release (&why);
+          ferry_image_free (img);
+          continue;
+        }
+      list = xrealloc (list, sizeof (*list) * (count + 1));
+      list[count++] = img;
+    }
+  *out = list;
+  *n = count;
+  return 0;
+}
+
+int
+ferry_store_image_check_layers (ferry_store_t *s, const struct ferry_image *img, ferry_error_t *err)
+{
+  for (size_t i = 0; i < img->n_layers; i++)
+    {
+      cleanup_free char *dir = NULL;
+      int unpacked = query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ? AND unpacked = 1",
+                                   img->diff_ids[i], NULL, 0);
+
+      /* A layer kept as a blob only (a checkpoint image's) has no
+       * directory; any other must have its row and its directory.  */
+      if (! unpacked && query_exists (s, "SELECT 1 FROM layers WHERE diff_id = ?", img->diff_ids[i], NULL, 0))
+        continue;
+      dir = ferry_store_layer_path (s, img->diff_ids[i]);
+      if (! unpacked || access (dir, F_OK) < 0)
+        return ferry_make_error_kind (err, FERRY_ERROR_DAMAGED, "layer not known");
+    }
+  return 0;
+}
+
 char **
 ferry_store_image_layer_paths (ferry_store_t *s, const struct ferry_image *img)
 {
@@ -1394,8 +1502,84 @@ drop_image (ferry_store_t *s, const struct ferry_image *img, ferry_error_t *err)
                      config_args, 1, NULL, 0, err);
 }
 
+/* Whether P is the parent of C (of config C_CONFIG) as Podman finds one:
+ * C's layers are P's and one more, and P's history (what made each
+ * layer) is the start of C's.  */
+static bool
+is_parent (const struct ferry_image *p, const struct ferry_image *c, json_object *c_config)
+{
+  json_object *ph = ferry_json_get_array (p->config, "history"),
+              *ch = ferry_json_get_array (c_config, "history");
+
+  if (p->is_list || c->is_list || p->n_layers == 0 || p->n_layers + 1 != c->n_layers
+      || ferry_json_array_length (ph) >= ferry_json_array_length (ch))
+    return false;
+  for (size_t i = 0; i < p->n_layers; i++)
+    if (strcmp (p->diff_ids[i], c->diff_ids[i]) != 0)
+      return false;
+  for (size_t i = 0; i < ferry_json_array_length (ph); i++)
+    {
+      const char *a = ferry_json_get_string (json_object_array_get_idx (ph, i), "created_by");
+      const char *b = ferry_json_get_string (json_object_array_get_idx (ch, i), "created_by");
+
+      if (strcmp (a ? a : "", b ? b : "") != 0)
+        return false;
+    }
+  return true;
+}
+
+/* After CHILD went: its parent, and the parent's, as long as each is
+ * dangling (no name), used by no container and parent of no other image,
+ * go too, as Podman's rmi prunes them; their IDs are appended to
+ * REPORT->pruned.  */
 static int
-remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
+prune_parents (ferry_store_t *s, const struct ferry_image *child, struct ferry_remove_report *report,
+               struct dropped *dropped, ferry_error_t *err)
+{
+  struct ferry_image **imgs = NULL;
+  const struct ferry_image *c = child;
+  /* A removal reads the image raw, its config unparsed.  */
+  cleanup_json json_object *child_config = json_tokener_parse (child->config_text ? child->config_text : "");
+  size_t n = 0, n_pruned = 0;
+  int ret = 0;
+
+  report->pruned = xmalloc0 (sizeof (char *));
+  /* A damaged image elsewhere in the store keeps the parents, not the
+   * removal asked for.  */
+  {
+    ferry_error_t ignored = NULL;
+
+    if (ferry_store_list (s, &imgs, &n, &ignored) < 0)
+      {
+        ferry_error_release (&ignored);
+        return 0;
+      }
+  }
+  for (;;)
+    {
+      const struct ferry_image *p = NULL;
+      char user[FERRY_DIGEST_HEX_LEN + 1];
+
+      for (size_t i = 0; i < n && p == NULL; i++)
+        if (is_parent (imgs[i], c, c == child ? child_config : c->config))
+          p = imgs[i];
+      if (p == NULL || p->names[0] || image_user (s, p->id, user, sizeof (user))
+          || ferry_store_image_has_child (s, p))
+        break;
+      if (drop_image (s, p, err) < 0 || drop_unused_layers (s, p->diff_ids, dropped, err) < 0)
+        {
+          ret = -1;
+          break;
+        }
+      report->pruned = strv_append (report->pruned, &n_pruned, xstrdup (p->id));
+      c = p;
+    }
+  ferry_images_free (imgs, n);
+  return ret;
+}
+
+static int
+remove_locked (ferry_store_t *s, const char *ref, int force, int prune, struct ferry_remove_report *report,
                struct dropped *dropped, ferry_error_t *err)
 {
   struct ferry_image *img = NULL;
@@ -1444,6 +1628,8 @@ remove_locked (ferry_store_t *s, const char *ref, int force, struct ferry_remove
     report->untagged = strv_append (report->untagged, &n_untagged, xstrdup (img->names[i]));
   report->deleted = xstrdup (img->id);
   ret = drop_unused_layers (s, img->diff_ids, dropped, err);
+  if (ret == 0 && prune)
+    ret = prune_parents (s, img, report, dropped, err);
 
 out:
   ferry_image_free (img);
@@ -1454,6 +1640,13 @@ int
 ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
                     ferry_error_t *err)
 {
+  return ferry_store_remove_pruning (s, ref, force, 0, report, err);
+}
+
+int
+ferry_store_remove_pruning (ferry_store_t *s, const char *ref, int force, int prune,
+                            struct ferry_remove_report *report, ferry_error_t *err)
+{
   cleanup_lock int lock = -1;
   struct dropped dropped = { 0 };
 
@@ -1463,7 +1656,7 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
     return -1;
   if (ferry_db_begin (s->db, err) < 0)
     return -1;
-  if (remove_locked (s, ref, force, report, &dropped, err) < 0 || ferry_db_commit (s->db, err) < 0)
+  if (remove_locked (s, ref, force, prune, report, &dropped, err) < 0 || ferry_db_commit (s->db, err) < 0)
     {
       ferry_db_rollback (s->db);
       ferry_remove_report_free (report);
@@ -1477,6 +1670,8 @@ ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_r
    * of it goes first, as Podman's rmi takes it.  */
   if (report->deleted)
     ferry_image_mount_drop (s, report->deleted);
+  for (size_t i = 0; report->pruned && report->pruned[i]; i++)
+    ferry_image_mount_drop (s, report->pruned[i]);
   remove_dropped (s, &dropped);
   return 0;
 }
@@ -1592,6 +1787,7 @@ ferry_remove_report_free (struct ferry_remove_report *r)
 {
   ferry_cleanup_strvp (&r->untagged);
   free (r->deleted);
+  ferry_cleanup_strvp (&r->pruned);
   memset (r, 0, sizeof (*r));
 }
 

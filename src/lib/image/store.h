@@ -122,6 +122,8 @@ uint64_t ferry_image_reported_size (const struct ferry_image *img);
 uint64_t ferry_store_layer_size (ferry_store_t *s, const char *diff_id);
 /* True when the store has the layer unpacked.  */
 int ferry_store_has_layer (ferry_store_t *s, const char *diff_id);
+/* ferry_store_has_layer, and its directory is there too.  */
+int ferry_store_layer_present (ferry_store_t *s, const char *diff_id);
 
 /* Moves the new layers in and hard-links their blob files in (a blob the
  * store has already stays as it is), then records the image and its names
@@ -193,6 +195,18 @@ int ferry_store_lookup_matched (ferry_store_t *s, const char *ref, struct ferry_
 
 int ferry_store_list (ferry_store_t *s, struct ferry_image ***out, size_t *n, ferry_error_t *err);
 
+/* ferry_store_list, but a damaged image (whose row ferry_store_list
+ * refuses) does not stop it: its ID goes to *DAMAGED_IDS and what is
+ * wrong with it to *DAMAGED_WHY (NULL-terminated, in the same order), for
+ * a removal by ID to take it away, as Podman's rmi -a and prune do.  */
+int ferry_store_list_sound (ferry_store_t *s, struct ferry_image ***out, size_t *n, char ***damaged_ids,
+                            char ***damaged_why, ferry_error_t *err);
+
+/* Whether every layer of IMG is in the store (its row, and its directory
+ * when it is unpacked); -1 and "layer not known" (FERRY_ERROR_DAMAGED), as
+ * Podman's store says of an image whose layer went, when not.  */
+int ferry_store_image_check_layers (ferry_store_t *s, const struct ferry_image *img, ferry_error_t *err);
+
 /* True when another image is built on IMG: it has all of IMG's layers,
  * in order, and more (what Podman calls a child).  An unnamed image with
  * a child is intermediate, not dangling: listings hide it, prunes keep
@@ -214,6 +228,7 @@ struct ferry_remove_report
 {
   char **untagged; /* NULL-terminated */
   char *deleted;   /* the image ID when the image itself went */
+  char **pruned;   /* NULL, or the dangling parents that went with it (NULL-terminated) */
 };
 
 /* Removes REF.  A name of an image with other names only untags it; an ID
@@ -222,6 +237,13 @@ struct ferry_remove_report
  * deleted, with their blobs.  */
 int ferry_store_remove (ferry_store_t *s, const char *ref, int force, struct ferry_remove_report *report,
                         ferry_error_t *err);
+/* As ferry_store_remove; with PRUNE, the image's parent (the image it
+ * was built on: its layers but the top one, its history's start) goes
+ * with it when no name, container or other image holds it, and so on
+ * down, as Podman's rmi without --no-prune.  Their IDs go to
+ * REPORT->pruned.  */
+int ferry_store_remove_pruning (ferry_store_t *s, const char *ref, int force, int prune,
+                                struct ferry_remove_report *report, ferry_error_t *err);
 void ferry_remove_report_free (struct ferry_remove_report *r);
 
 /* Removes the layer directories and blob files that no row names, which

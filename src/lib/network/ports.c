@@ -76,13 +76,56 @@ mapping (const char *host_ip, int host_port, int container_port, int range, cons
 }
 
 int
+ferry_ports_host_ip_canonical (const char *text, char out[FERRY_PORTS_IP_TEXT_MAX])
+{
+  struct in6_addr a6;
+  uint32_t ip;
+
+  if (ferry_ip_parse (text, &ip) == 0)
+    {
+      ferry_ip_format (ip, out);
+      return 0;
+    }
+  if (strchr (text, '%') || inet_pton (AF_INET6, text, &a6) != 1)
+    return -1;
+  /* An IPv4 address written as IPv6 is the IPv4 one, as Go reads it.  */
+  if (IN6_IS_ADDR_V4MAPPED (&a6))
+    return inet_ntop (AF_INET, &a6.s6_addr[12], out, FERRY_PORTS_IP_TEXT_MAX) ? 0 : -1;
+  return inet_ntop (AF_INET6, &a6, out, FERRY_PORTS_IP_TEXT_MAX) ? 0 : -1;
+}
+
+/* "[ADDR]:" of an IPv6 host address, Podman's way: the brackets, then
+ * a colon, then HOSTPORT:CONTAINERPORT.  *REST points past the colon.  */
+static int
+parse_bracketed_ip (char *copy, const char *spec, char **ip, char **rest, ferry_error_t *err)
+{
+  char *close = strchr (copy, ']');
+
+  if (close == NULL)
+    return ferry_make_error (
+        err, 0, "invalid port format - format is [[hostIP:]hostPort:]containerPort (in `%s`)", spec);
+  if (close[1] != ':')
+    return ferry_make_error (
+        err, 0, "invalid port format - IPv6 address must be followed by a colon (':') (in `%s`)", spec);
+  *close = '\0';
+  *ip = copy + 1;
+  *rest = close + 2;
+  if (**ip == '\0')
+    return ferry_make_error (err, 0, "must provide a non-empty container host IP to publish (in `%s`)", spec);
+  if (strchr (*rest, ':') == NULL)
+    return ferry_make_error (
+        err, 0, "invalid port format - must provide host and destination port if specifying an IP (in `%s`)",
+        spec);
+  return 0;
+}
+
+int
 ferry_ports_parse (const char *spec, json_object *ports, ferry_error_t *err)
 {
   cleanup_free char *copy = xstrdup (spec);
-  char *proto = strchr (copy, '/'), *parts[3] = { NULL, NULL, NULL }, *p;
-  const char *host_ip = "";
+  char *proto = strchr (copy, '/'), *parts[3] = { NULL, NULL, NULL }, *p = copy, *bracketed = NULL;
+  char host_ip[FERRY_PORTS_IP_TEXT_MAX] = "";
   int n = 0, host = 0, host_count = 0, ctr, ctr_count;
-  uint32_t ip;
 
   if (proto)
     {
@@ -92,7 +135,13 @@ ferry_ports_parse (const char *spec, json_object *ports, ferry_error_t *err)
     }
   else
     proto = "tcp";
-  for (p = copy; n < 3; n++)
+  if (*copy == '[')
+    {
+      if (parse_bracketed_ip (copy, spec, &bracketed, &p, err) < 0)
+        return -1;
+      parts[n++] = bracketed;
+    }
+  for (; n < 3; n++)
     {
       parts[n] = p;
       p = strchr (p, ':');
@@ -107,9 +156,11 @@ ferry_ports_parse (const char *spec, json_object *ports, ferry_error_t *err)
     return ferry_make_error (err, 0, "invalid port `%s`: use [IP:][HOSTPORT:]CONTAINERPORT[/PROTOCOL]", spec);
   if (n == 3)
     {
-      host_ip = parts[0];
-      if (ferry_ip_parse (host_ip, &ip) < 0)
-        return ferry_make_error (err, 0, "invalid port `%s`: `%s` is not an IPv4 address", spec, host_ip);
+      /* An IPv6 address comes in brackets (a bare one has too many
+       * colons to get here).  */
+      if ((bracketed == NULL && strchr (parts[0], ':'))
+          || ferry_ports_host_ip_canonical (parts[0], host_ip) < 0)
+        return ferry_make_error (err, 0, "cannot parse \"%s\" as an IP address (in `%s`)", parts[0], spec);
     }
   /* The host's first, as Podman checks them.  */
   if (n >= 2 && *parts[n - 2] != '\0'
@@ -131,7 +182,8 @@ ferry_ports_check (json_object *m)
   static const char *const keys[] = { "host_ip", "host_port", "container_port", "range", "protocol", NULL };
   json_object *v;
   int64_t host, ctr, range;
-  uint32_t ip;
+  char canonical[FERRY_PORTS_IP_TEXT_MAX];
+  const char *ip;
   size_t i;
 
   if (! json_object_is_type (m, json_type_object) || json_object_object_length (m) != 5)
@@ -139,10 +191,11 @@ ferry_ports_check (json_object *m)
   for (i = 0; keys[i]; i++)
     if (! json_object_object_get_ex (m, keys[i], &v))
       return "lacks a field";
-  if (! json_object_is_type (json_object_object_get (m, "host_ip"), json_type_string)
-      || (*ferry_json_get_string (m, "host_ip")
-          && ferry_ip_parse (ferry_json_get_string (m, "host_ip"), &ip) < 0))
-    return "has a host_ip that is not an IPv4 address";
+  if (! json_object_is_type (json_object_object_get (m, "host_ip"), json_type_string))
+    return "has a host_ip that is not an IP address";
+  ip = ferry_json_get_string (m, "host_ip");
+  if (*ip && (ferry_ports_host_ip_canonical (ip, canonical) < 0 || strcmp (ip, canonical) != 0))
+    return "has a host_ip that is not an IP address as ferry writes it";
   for (i = 1; i < 4; i++)
     if (! json_object_is_type (json_object_object_get (m, keys[i]), json_type_int))
       return "has a port or range that is not a number";
@@ -160,24 +213,62 @@ ferry_ports_check (json_object *m)
   return NULL;
 }
 
-/* 0 when PORT (host order) can be bound on IP for PROTO now.  */
+/* A socket for PROTO ("tcp" or "udp") of IP's family, and in *SA IP
+ * (IPv4, IPv6, or "" for all IPv4 addresses) with PORT (host order).
+ * An IPv6 socket is IPv6 only: IPv4's ports are another mapping's.  */
+static int
+host_socket (const char *ip, int port, const char *proto, struct sockaddr_storage *sa, socklen_t *len)
+{
+  int v6 = strchr (ip, ':') != NULL, one = 1, fd;
+
+  memset (sa, 0, sizeof (*sa));
+  if (v6)
+    {
+      struct sockaddr_in6 *a = (struct sockaddr_in6 *) sa;
+
+      a->sin6_family = AF_INET6;
+      a->sin6_port = htons ((uint16_t) port);
+      if (inet_pton (AF_INET6, ip, &a->sin6_addr) != 1)
+        return -1;
+      *len = sizeof (*a);
+    }
+  else
+    {
+      struct sockaddr_in *a = (struct sockaddr_in *) sa;
+
+      a->sin_family = AF_INET;
+      a->sin_port = htons ((uint16_t) port);
+      if (*ip && inet_pton (AF_INET, ip, &a->sin_addr) != 1)
+        return -1;
+      *len = sizeof (*a);
+    }
+  fd = socket (v6 ? AF_INET6 : AF_INET,
+               (strcmp (proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && v6)
+    setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof (one));
+  return fd;
+}
+
+/* 0 when PORT (host order) can be bound on IP for PROTO now; else -1
+ * with errno.  */
 static int
 can_bind (const char *ip, int port, const char *proto)
 {
-  struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) port) };
-  int one = 1, fd, r;
+  struct sockaddr_storage sa;
+  socklen_t len;
+  int one = 1, fd, r, saved;
 
   if (strcmp (proto, "sctp") == 0)
     return 0;
-  fd = socket (AF_INET, (strcmp (proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+  fd = host_socket (ip, port, proto, &sa, &len);
   if (fd < 0)
     return -1;
-  if (*ip)
-    inet_pton (AF_INET, ip, &sa.sin_addr);
   /* Past connections in TIME_WAIT hold nothing; a listener does.  */
   setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof (one));
-  r = bind (fd, (struct sockaddr *) &sa, sizeof (sa));
+  r = bind (fd, (struct sockaddr *) &sa, len);
+  saved = errno;
   close (fd);
+  errno = saved;
   return r;
 }
 
@@ -185,18 +276,15 @@ can_bind (const char *ip, int port, const char *proto)
 static int
 kernel_port (const char *ip, const char *proto)
 {
-  struct sockaddr_in sa = { .sin_family = AF_INET };
-  socklen_t len = sizeof (sa);
-  int fd = socket (AF_INET, (strcmp (proto, "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0),
-      port = 0;
+  struct sockaddr_storage sa;
+  socklen_t len;
+  int fd = host_socket (ip, 0, proto, &sa, &len), port = 0;
 
   if (fd < 0)
     return 0;
-  if (*ip)
-    inet_pton (AF_INET, ip, &sa.sin_addr);
-  if (bind (fd, (struct sockaddr *) &sa, sizeof (sa)) == 0
-      && getsockname (fd, (struct sockaddr *) &sa, &len) == 0)
-    port = ntohs (sa.sin_port);
+  if (bind (fd, (struct sockaddr *) &sa, len) == 0 && getsockname (fd, (struct sockaddr *) &sa, &len) == 0)
+    port = ntohs (sa.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &sa)->sin6_port
+                                           : ((struct sockaddr_in *) &sa)->sin_port);
   close (fd);
   return port;
 }
@@ -243,6 +331,11 @@ ferry_ports_in_use_error (json_object *mapping, int port, int errnum, ferry_erro
     upper[i] = (char) toupper ((unsigned char) proto[i]);
   snprintf (why, sizeof (why), "%s", strerror (errnum));
   why[0] = (char) tolower ((unsigned char) why[0]);
+  /* Go writes an IPv6 address with its port in brackets.  */
+  if (strchr (ip, ':'))
+    return ferry_make_error_kind (err, FERRY_ERROR_RUNTIME,
+                                  "cannot listen on the %s port: listen %s6 [%s]:%d: bind: %s", upper, proto,
+                                  ip, port, why);
   return ferry_make_error_kind (err, FERRY_ERROR_RUNTIME,
                                 "cannot listen on the %s port: listen %s4 %s:%d: bind: %s", upper, proto, ip,
                                 port, why);

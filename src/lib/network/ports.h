@@ -1,6 +1,7 @@
 /* ferry: published ports, `-p [IP:][HOSTPORT:]CTRPORT[/tcp|udp]` as Podman
- * reads them (ranges too: 8080-8081:80-81), kept in a container's record
- * as netavark takes them:
+ * reads them (ranges too: 8080-8081:80-81; an IPv6 host address in
+ * brackets: [::1]:8080:80), kept in a container's record as netavark
+ * takes them:
  *   [ { "host_ip": "", "host_port": 8080, "container_port": 80,
  *       "range": 1, "protocol": "tcp" } ]
  * A host port of 0 in a spec ("-p 80") is given a free one when the
@@ -11,6 +12,14 @@
 #include "../util/error.h"
 
 #include <json-c/json.h>
+
+/* inet_ntop's longest IPv6 text, with its NUL.  */
+#define FERRY_PORTS_IP_TEXT_MAX 46
+
+/* A host address as ferry keeps it: IPv4 dotted, IPv6 as inet_ntop and
+ * Go write it, an IPv4-mapped IPv6 one as its IPv4 address.  -1 when
+ * TEXT is neither (zones are refused).  */
+int ferry_ports_host_ip_canonical (const char *text, char out[FERRY_PORTS_IP_TEXT_MAX]);
 
 /* Appends the mapping SPEC describes to the array PORTS.  */
 int ferry_ports_parse (const char *spec, json_object *ports, ferry_error_t *err);

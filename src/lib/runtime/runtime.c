@@ -1138,13 +1138,20 @@ runtime_make_error (ferry_error_t *err, const struct ferry_runtime *rt, const ch
   detail = command_error_detail (message);
   /* Podman's words, which users grep for: the runtime's message whole,
    * then what it means.  */
-  /* Podman takes exec's missing working directory (-w) for a command
-   * not found too.  */
-  if (kind == FERRY_ERROR_GENERIC && strcmp (verb, "exec") == 0 && strstr (message, "chdir to cwd")
-      && strcasestr (message, "no such file or directory"))
+  /* Podman reads any create or exec failure by its words alone: one
+   * that says "permission denied" or "operation not permitted" (an
+   * rlimit above the hard one) is "OCI permission denied", one that
+   * says "no such file or directory" (a cgroup file the kernel lacks,
+   * blkio.bfq.weight_device without BFQ; exec's missing -w) a command
+   * not found.  */
+  if (kind == FERRY_ERROR_GENERIC && (strcmp (verb, "create") == 0 || strcmp (verb, "exec") == 0))
     {
-      kind = FERRY_ERROR_COMMAND_NOT_FOUND;
-      detail = message;
+      if (strcasestr (message, "permission denied") || strcasestr (message, "operation not permitted"))
+        kind = FERRY_ERROR_COMMAND_NOT_EXECUTABLE;
+      else if (strcasestr (message, "no such file or directory"))
+        kind = FERRY_ERROR_COMMAND_NOT_FOUND;
+      if (kind != FERRY_ERROR_GENERIC)
+        detail = message;
     }
   if (kind == FERRY_ERROR_COMMAND_NOT_FOUND && detail)
     return ferry_make_error_kind (

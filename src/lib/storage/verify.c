@@ -42,6 +42,10 @@ struct verify
   ferry_error_t read_err;
   unsigned char *buf;
   int dirfd;
+  const char *dir;
+  /* The first regular file, in the stream's order, whose data is not
+   * the stream's (ferry_layer_verify_result).  */
+  char *integrity;
   struct seen *seen;
   size_t n_seen, cap_seen;
 };
@@ -65,6 +69,17 @@ static void
 note (struct verify *v, const char *path, char *problem)
 {
   note_as (v, path, problem, 0);
+}
+
+/* PROBLEM (taken) as the layer's integrity failure, unless an earlier
+ * file failed already.  */
+static void
+note_integrity (struct verify *v, char *problem)
+{
+  if (v->integrity == NULL)
+    v->integrity = problem;
+  else
+    free (problem);
 }
 
 /* Every parent of PATH is accounted for too: unpacking makes them.  */
@@ -151,8 +166,11 @@ compare_file (struct verify *v, struct archive *ar, struct archive_entry *ae, co
   ssize_t r;
 
   if ((uint64_t) st->st_size != (uint64_t) archive_entry_size (ae))
-    return xasprintf ("/%s(size:%lld\xef\xbf\xab%lld)", path, (long long) archive_entry_size (ae),
-                      (long long) st->st_size);
+    {
+      note_integrity (v, xasprintf ("file integrity checksum failed for \"%s\"", path));
+      return xasprintf ("/%s(size:%lld\xef\xbf\xab%lld)", path, (long long) archive_entry_size (ae),
+                        (long long) st->st_size);
+    }
   fd = open_beneath (v, path, O_RDONLY);
   if (fd < 0)
     return xasprintf ("/%s(unreadable: %s)", path, strerror (errno));
@@ -171,7 +189,10 @@ compare_file (struct verify *v, struct archive *ar, struct archive_entry *ae, co
       return NULL;
     }
   if (r < 0 || strcmp (dw, dh) != 0)
-    return xasprintf ("/%s(content)", path);
+    {
+      note_integrity (v, xasprintf ("file integrity checksum failed for \"%s\"", path));
+      return xasprintf ("/%s(content)", path);
+    }
   return xstrdup ("");
 }
 
@@ -186,7 +207,12 @@ compare_entry (struct verify *v, struct archive *ar, struct archive_entry *ae, c
   struct stat st;
 
   if (stat_beneath (v, path, &st) < 0)
-    return xasprintf ("-/%s", path);
+    {
+      /* A file with data that is not there cannot be read back.  */
+      if (hardlink == NULL && S_ISREG (want_mode) && archive_entry_size (ae) > 0)
+        note_integrity (v, xasprintf ("open %s/%s: no such file or directory", v->dir, path));
+      return xasprintf ("-/%s", path);
+    }
   if (hardlink)
     {
       cleanup_free char *target = ferry_path_normalize_entry (hardlink);
@@ -198,6 +224,15 @@ compare_entry (struct verify *v, struct archive *ar, struct archive_entry *ae, c
     }
   if ((st.st_mode & S_IFMT) != (want_mode & S_IFMT))
     return xasprintf ("/%s(type:%s\xef\xbf\xab%s)", path, type_name (want_mode), type_name (st.st_mode));
+  /* The data first, whatever else differs: its check stands apart.  */
+  if (S_ISREG (st.st_mode))
+    {
+      char *problem = compare_file (v, ar, ae, path, &st, err);
+
+      if (problem == NULL || *problem)
+        return problem;
+      free (problem);
+    }
   if ((st.st_mode & 07777) != (want_mode & 07777))
     return xasprintf ("/%s(mode:%04o\xef\xbf\xab%04o)", path, (unsigned) (want_mode & 07777),
                       (unsigned) (st.st_mode & 07777));
@@ -224,8 +259,6 @@ compare_entry (struct verify *v, struct archive *ar, struct archive_entry *ae, c
       && (major (st.st_rdev) != archive_entry_rdevmajor (ae)
           || minor (st.st_rdev) != archive_entry_rdevminor (ae)))
     return xasprintf ("/%s(device)", path);
-  if (S_ISREG (st.st_mode))
-    return compare_file (v, ar, ae, path, &st, err);
   return xstrdup ("");
 }
 
@@ -404,6 +437,7 @@ ferry_layer_verify (int fd, const char *what, const char *dir, struct ferry_laye
   int ret = -1;
 
   memset (out, 0, sizeof (*out));
+  v.dir = dir;
   v.dirfd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (v.dirfd < 0)
     {
@@ -437,6 +471,7 @@ ferry_layer_verify (int fd, const char *what, const char *dir, struct ferry_laye
   find_added (&v, dup (v.dirfd), "", &problems, &n);
   qsort (problems, n, sizeof (char *), compare_strings);
   out->problems = steal_pointer (&problems);
+  out->integrity = steal_pointer (&v.integrity);
   ret = 0;
 out:
   if (ar)
@@ -444,6 +479,7 @@ out:
   if (v.stream)
     ferry_decompress_close (v.stream);
   ferry_error_release (&v.read_err);
+  free (v.integrity);
   for (i = 0; i < v.n_seen; i++)
     {
       free (v.seen[i].path);
@@ -470,4 +506,6 @@ ferry_layer_verify_result_release (struct ferry_layer_verify_result *r)
     free (*p);
   free (r->problems);
   r->problems = NULL;
+  free (r->integrity);
+  r->integrity = NULL;
 }

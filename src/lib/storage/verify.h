@@ -19,6 +19,11 @@ struct ferry_layer_verify_result
 {
   char **problems; /* NULL-terminated, sorted: "+/added", "-/missing",
                       "/path(what differs)" */
+  /* Podman's first check, which stops its others: the first regular
+   * file of the stream whose data cannot be read back as it was
+   * ("file integrity checksum failed for \"etc/passwd\"", "open
+   * DIR/etc/group: no such file or directory"); NULL when all can.  */
+  char *integrity;
   char compressed_digest[FERRY_DIGEST_LEN + 1];
   char diff_digest[FERRY_DIGEST_LEN + 1];
   uint64_t compressed_size;

@@ -26,6 +26,7 @@ enum ferry_error_kind
                                        * would not attach it (run: 126) */
   FERRY_ERROR_UNAUTHORIZED,           /* a registry wants credentials ferry lacks, or refused them */
   FERRY_ERROR_FORMAT,                 /* an input is not in any format that was expected of it */
+  FERRY_ERROR_DAMAGED,                /* a stored record is not whole: remove it and make it again */
 };
 
 struct ferry_error_s

@@ -261,6 +261,18 @@ json_write_scalar (FILE *out, json_object *o, enum json_style style)
       fputc (*text, out);
 }
 
+/* DEPTH levels of indentation: WIDTH spaces each, or a tab each when
+ * WIDTH is negative.  */
+static void
+json_pad (FILE *out, int width, int depth)
+{
+  if (width >= 0)
+    fprintf (out, "%*s", width * depth, "");
+  else
+    for (int i = 0; i < depth; i++)
+      fputc ('\t', out);
+}
+
 static void
 json_write_indented (FILE *out, json_object *o, int width, int depth, enum json_style style)
 {
@@ -274,14 +286,15 @@ json_write_indented (FILE *out, json_object *o, int width, int depth, enum json_
       {
         json_object *k = json_object_new_string (key);
 
-        fprintf (out, "%*s", width * (depth + 1), "");
+        json_pad (out, width, depth + 1);
         json_write_scalar (out, k, style);
         fputs (": ", out);
         json_object_put (k);
         json_write_indented (out, v, width, depth + 1, style);
         fputs (++n < (size_t) json_object_object_length (o) ? ",\n" : "\n", out);
       }
-      fprintf (out, "%*s}", width * depth, "");
+      json_pad (out, width, depth);
+      fputc ('}', out);
     }
   else if (json_object_is_type (o, json_type_array) && json_object_array_length (o) > 0)
     {
@@ -289,11 +302,12 @@ json_write_indented (FILE *out, json_object *o, int width, int depth, enum json_
       fputs ("[\n", out);
       for (i = 0; i < n; i++)
         {
-          fprintf (out, "%*s", width * (depth + 1), "");
+          json_pad (out, width, depth + 1);
           json_write_indented (out, json_object_array_get_idx (o, i), width, depth + 1, style);
           fputs (i + 1 < n ? ",\n" : "\n", out);
         }
-      fprintf (out, "%*s]", width * depth, "");
+      json_pad (out, width, depth);
+      fputc (']', out);
     }
   else if (json_object_is_type (o, json_type_object) && style == JSON_STYLE_PODMAN_LIST)
     fprintf (out, "{\n%*s\n%*s}", width * (depth + 1), "", width * depth, "");

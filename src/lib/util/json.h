@@ -50,8 +50,8 @@ const char *ferry_json_go_kind (json_object *v);
 /* Serialises without escaping slashes, compactly or pretty-printed.  */
 const char *ferry_json_to_string (json_object *obj, int pretty);
 /* OBJ as Go's json.MarshalIndent writes it (what Podman prints): WIDTH
- * spaces a level, empty objects and arrays as {} and [].  The caller
- * frees the string.  */
+ * spaces a level (a tab when WIDTH is negative), empty objects and arrays
+ * as {} and [].  The caller frees the string.  */
 char *ferry_json_to_indented (json_object *obj, int width);
 /* OBJ as Podman's ps, volume ls and info print --format json: two spaces
  * a level, an empty array as [], an empty object over three lines (the

@@ -2,6 +2,7 @@
 #include "xalloc.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,17 @@ ferry_time_parse_user (const char *s, const struct timespec *now, int since, str
   d = strtod (s, &end);
   if (*end == '\0' && is_decimal_number_start (s))
     {
+      /* Podman cannot read a number beyond a double's range ("1e400");
+       * one beyond 64-bit seconds becomes, by Go's conversion on this
+       * architecture, the earliest time there is.  */
+      if (! isfinite (d))
+        return -1;
+      if (d >= 0x1p63 || d < -0x1p63)
+        {
+          out->tv_sec = INT64_MIN;
+          out->tv_nsec = 0;
+          return 0;
+        }
       out->tv_sec = (time_t) d;
       out->tv_nsec = (long) ((d - (double) out->tv_sec) * 1e9);
       if (out->tv_nsec < 0)
@@ -90,11 +102,19 @@ ferry_time_parse_user (const char *s, const struct timespec *now, int since, str
    * is a second from now), as in Podman.  */
   if (ferry_duration_parse (s, &dur) == 0)
     {
-      long long ns
-          = (long long) now->tv_sec * 1000000000LL + now->tv_nsec + (since ? -1 : 1) * (long long) dur;
+      int64_t ns = ferry_timespec_ns (now);
 
+      /* A duration of centuries goes no further than int64 nanoseconds
+       * reach.  */
+      if (since ? __builtin_sub_overflow (ns, dur, &ns) : __builtin_add_overflow (ns, dur, &ns))
+        ns = (dur > 0) == ! since ? INT64_MAX : INT64_MIN;
       out->tv_sec = ns / 1000000000LL;
       out->tv_nsec = ns % 1000000000LL;
+      if (out->tv_nsec < 0)
+        {
+          out->tv_sec--;
+          out->tv_nsec += 1000000000L;
+        }
       return 0;
     }
   if (ferry_time_parse (s, out) == 0)
@@ -313,4 +333,15 @@ ferry_duration_format (int64_t ns)
     return xasprintf ("%s%lluh%llum%ss", buf, (unsigned long long) (mins / 60),
                       (unsigned long long) (mins % 60), tail);
   }
+}
+
+int64_t
+ferry_timespec_ns (const struct timespec *ts)
+{
+  int64_t ns;
+
+  if (__builtin_mul_overflow ((int64_t) ts->tv_sec, (int64_t) 1000000000, &ns)
+      || __builtin_add_overflow (ns, (int64_t) ts->tv_nsec, &ns))
+    return ts->tv_sec < 0 ? INT64_MIN : INT64_MAX;
+  return ns;
 }

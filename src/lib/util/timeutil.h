@@ -17,6 +17,10 @@ int ferry_time_parse (const char *s, struct timespec *out);
  * time, or a date (UTC).  */
 int ferry_time_parse_user (const char *s, const struct timespec *now, int since, struct timespec *out);
 
+/* TS in nanoseconds since the epoch, held to int64's range (times from
+ * --since and --until may lie centuries away).  */
+int64_t ferry_timespec_ns (const struct timespec *ts);
+
 /* TS as Go's RFC3339Nano prints it in UTC: "2026-12-05T23:28:59.0418716Z",
  * trailing zeros of the fraction dropped, no fraction when it is 0.  */
 char *ferry_time_format_nano (const struct timespec *ts);

@@ -16,7 +16,7 @@ enum
 };
 
 static const char inspect_usage[]
-    = "Usage: ferry archive inspect [OPTIONS] FILE\n\n"
+    = "Usage: ferry archive inspect [options] FILE\n\n"
       "Show what a checkpoint archive holds and would be granted, without restoring it: the\n"
       "container, its image, sizes, the CRIU that dumped it, its bind mounts and networks, what\n"
       "it asks for beyond a plain run, whether it is signed, by which key, and whether that\n"
@@ -65,7 +65,7 @@ archive_inspect (int argc, char **argv)
           int rr = ferry_cli_common_option (c, "archive inspect", argv);
           if (rr > 0)
             {
-              fputs (inspect_usage, stdout);
+              ferry_cli_print_usage (inspect_usage);
               return 0;
             }
           if (rr < 0)
@@ -73,7 +73,8 @@ archive_inspect (int argc, char **argv)
         }
       }
   if (optind + 1 != argc)
-    return ferry_cli_failf ("give one archive: ferry archive inspect FILE");
+    return ferry_cli_failf ("accepts 1 arg(s), received %d: give one archive: ferry archive inspect FILE",
+                            argc - optind);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

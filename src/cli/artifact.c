@@ -48,7 +48,7 @@ open_artifacts (bool write)
 }
 
 static const char add_usage[]
-    = "Usage: ferry artifact add [OPTIONS] ARTIFACT PATH [PATH...]\n\n"
+    = "Usage: ferry artifact add [options] ARTIFACT PATH [PATH...]\n\n"
       "Add an OCI artifact to the local store from the local filesystem: each file a layer,\n"
       "named by its file name.  Prints the artifact's digest.\n\n"
       "Options:\n"
@@ -110,7 +110,7 @@ artifact_add (int argc, char **argv)
 }
 
 static const char ls_usage[]
-    = "Usage: ferry artifact ls [OPTIONS]\n\n"
+    = "Usage: ferry artifact ls [options]\n\n"
       "List the OCI artifacts in the local store.\n\n"
       "Options:\n"
       "      --format FORMAT  json, or a Go template per artifact ({{.Repository}} {{.Tag}}\n"
@@ -289,14 +289,14 @@ artifact_rm (int argc, char **argv)
 /* ---- push and pull -------------------------------------------------------------- */
 
 static const char push_usage[]
-    = "Usage: ferry artifact push [OPTIONS] ARTIFACT\n\n"
+    = "Usage: ferry artifact push [options] ARTIFACT\n\n"
       "Push an OCI artifact to its registry: its files, its config and its manifest.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP
       "      --digestfile FILE    write the manifest digest to FILE\n"
       "  -q, --quiet              suppress output information\n" FERRY_PUSH_FLAGS_HELP FERRY_SIGN_FLAGS_HELP;
 
 static const char pull_usage[]
-    = "Usage: ferry artifact pull [OPTIONS] ARTIFACT\n\n"
+    = "Usage: ferry artifact pull [options] ARTIFACT\n\n"
       "Pull an OCI artifact from its registry; every blob is checked against its digest\n"
       "before the artifact is recorded.\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP

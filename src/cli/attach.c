@@ -176,7 +176,7 @@ enum
 };
 
 static const char attach_usage[]
-    = "Usage: ferry attach [OPTIONS] CONTAINER\n\n"
+    = "Usage: ferry attach [options] CONTAINER\n\n"
       "Attach to a running container's input and output.\n\n"
       "Options:\n"
       "      --detach-keys KEYS  the keys that detach, leaving the container running\n"
@@ -245,9 +245,10 @@ ferry_cmd_attach (int argc, char **argv)
   if (args.latest && optind < argc)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! args.latest && optind >= argc)
-    return ferry_cli_failf ("\"ferry attach\" requires a name, id, or the \"--latest\" flag");
+    return ferry_cli_failf ("\"ferry %s\" requires a name, id, or the \"--latest\" flag",
+                            ferry_cli_command_path ());
   if (argc - optind > 1)
-    return ferry_cli_failf ("`ferry attach` accepts at most one argument");
+    return ferry_cli_failf ("`ferry %s` accepts at most one argument", ferry_cli_command_path ());
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -185,7 +185,7 @@ parse_compression (const char *s, enum ferry_compression *out)
 }
 
 static const char checkpoint_usage[]
-    = "Usage: ferry container checkpoint [OPTIONS] CONTAINER...\n\n"
+    = "Usage: ferry container checkpoint [options] CONTAINER...\n\n"
       "Checkpoint running containers with CRIU, in place or into one portable archive.\n\n"
       "Options:\n"
       "  -a, --all               checkpoint all running containers\n"
@@ -312,7 +312,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
           int rr = ferry_cli_common_option (c, "container checkpoint", argv);
           if (rr > 0)
             {
-              fputs (checkpoint_usage, stdout);
+              ferry_cli_print_usage (checkpoint_usage);
               return 0;
             }
           if (rr < 0)
@@ -391,7 +391,7 @@ ferry_cmd_checkpoint (int argc, char **argv)
 }
 
 static const char restore_usage[]
-    = "Usage: ferry container restore [OPTIONS] [CONTAINER...|CHECKPOINT-IMAGE]\n\n"
+    = "Usage: ferry container restore [options] [CONTAINER...|CHECKPOINT-IMAGE]\n\n"
       "Restore checkpointed containers, in place, from an exported archive or from a checkpoint\n"
       "image (checkpoint --create-image, or Podman's); the options marked \"with --import\" apply\n"
       "to a checkpoint image too.\n\n"
@@ -627,7 +627,7 @@ ferry_cmd_restore (int argc, char **argv)
           int rr = ferry_cli_common_option (c, "container restore", argv);
           if (rr > 0)
             {
-              fputs (restore_usage, stdout);
+              ferry_cli_print_usage (restore_usage);
               return 0;
             }
           if (rr < 0)

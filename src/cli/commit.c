@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 static const char commit_usage[]
-    = "Usage: ferry commit [OPTIONS] CONTAINER [IMAGE]\n\n"
+    = "Usage: ferry commit [options] CONTAINER [IMAGE]\n\n"
       "Create an image from a container: its image's layers, one more layer of its\n"
       "changes, and its settings (command, environment, labels, working directory,\n"
       "user).  Prints the new image's ID.\n\n"

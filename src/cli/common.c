@@ -198,9 +198,16 @@ refuse_remote_client_flag (const char *flag)
   return -1;
 }
 
+/* The command as Podman names it (ferry_cli_set_command_path).  */
+static char command_path[128];
+
 int
 ferry_cli_common_option (int opt, const char *cmd, char **argv)
 {
+  /* The help a flag's error points to: the command's as it was typed,
+   * under Podman's name (See 'podman container create --help').  */
+  const char *see = *cmd && command_path[0] ? command_path : cmd;
+
   switch (opt)
     {
     case OPT_GLOBAL_TMPDIR:
@@ -309,10 +316,10 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
       /* A letter is named as Podman names it, the last of its cluster.  */
       if (optopt > 0 && optopt != '-' && strncmp (argv[optind - 1], "--", 2) != 0)
         fprintf (stderr, "Error: flag needs an argument: '%c' in -%c\nSee 'ferry%s%s --help'\n", optopt,
-                 optopt, *cmd ? " " : "", cmd);
+                 optopt, *see ? " " : "", see);
       else
         fprintf (stderr, "Error: flag needs an argument: %s\nSee 'ferry%s%s --help'\n", argv[optind - 1],
-                 *cmd ? " " : "", cmd);
+                 *see ? " " : "", see);
       return -1;
     default:
       /* -h of a command whose letters have no -h: its help, as Podman's.  */
@@ -331,7 +338,7 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
           if (remote_client_flag (NULL, 0, optopt))
             return refuse_remote_client_flag (remote_client_flag (NULL, 0, optopt));
           fprintf (stderr, "Error: unknown shorthand flag: '%c' in -%s\nSee 'ferry%s%s --help'\n", optopt,
-                   at ? at : word + 1, *cmd ? " " : "", cmd);
+                   at ? at : word + 1, *see ? " " : "", see);
           return -1;
         }
       {
@@ -341,7 +348,7 @@ ferry_cli_common_option (int opt, const char *cmd, char **argv)
           return refuse_remote_client_flag (remote_client_flag (word + 2, strcspn (word + 2, "="), 0));
       }
       fprintf (stderr, "Error: unknown flag: %.*s\nSee 'ferry%s%s --help'\n",
-               (int) strcspn (argv[optind - 1], "="), argv[optind - 1], *cmd ? " " : "", cmd);
+               (int) strcspn (argv[optind - 1], "="), argv[optind - 1], *see ? " " : "", see);
       return -1;
     }
 }
@@ -424,13 +431,85 @@ ferry_cli_registry_option (int opt, const char *arg, struct ferry_registry_optio
     }
 }
 
+void
+ferry_cli_set_command_path (const char *group, const char *cmd)
+{
+  const char *name = cmd;
+
+  /* Podman's own names of the commands ferry also knows by another.  */
+  if (group
+      && (strcmp (group, "container") == 0 || strcmp (group, "image") == 0
+          || strcmp (group, "system connection") == 0))
+    name = strcmp (cmd, "ls") == 0 ? "list" : cmd;
+  else if (group && strcmp (cmd, "list") == 0)
+    name = "ls";
+  snprintf (command_path, sizeof (command_path), "%s%s%s", group ? group : "", group ? " " : "", name);
+}
+
+const char *
+ferry_cli_command_path (void)
+{
+  return command_path;
+}
+
+/* The length of the command words at the start of S: lower-case words,
+ * up to the first option, argument or end of line.  */
+static size_t
+command_words_length (const char *s)
+{
+  size_t n = 0, end = 0;
+
+  while (s[n] >= 'a' && s[n] <= 'z')
+    {
+      n += strspn (s + n, "abcdefghijklmnopqrstuvwxyz0123456789-");
+      if (s[n] != ' ' && s[n] != '\n' && s[n] != '\0')
+        return end;
+      end = n;
+      if (s[n] == ' ')
+        n++;
+    }
+  return end;
+}
+
+void
+ferry_cli_print_usage (const char *usage)
+{
+  static const char *const leads[] = { "Usage: ferry ", "       ferry ", NULL };
+  const char *line = usage;
+
+  while (*line)
+    {
+      size_t len = strcspn (line, "\n"), i, lead, words;
+
+      for (i = 0; leads[i] && strncmp (line, leads[i], strlen (leads[i])) != 0; i++)
+        ;
+      if (leads[i] == NULL)
+        printf ("%.*s", (int) len, line);
+      else
+        {
+          /* Podman's shape: "Usage:", then each synopsis on a line of
+           * its own, indented.  */
+          lead = strlen (leads[i]);
+          words = command_path[0] ? command_words_length (line + lead) : 0;
+          printf ("%s  ferry %s%.*s", i == 0 ? "Usage:\n" : "", words > 0 ? command_path : "",
+                  (int) (len - lead - words), line + lead + words);
+        }
+      line += len;
+      if (*line == '\n')
+        {
+          putchar ('\n');
+          line++;
+        }
+    }
+}
+
 int
 ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *usage)
 {
   int r = ferry_cli_common_option (opt, cmd, argv);
 
   if (r > 0)
-    fputs (usage, stdout);
+    ferry_cli_print_usage (usage);
   return r;
 }
 
@@ -487,7 +566,7 @@ ferry_cli_dispatch (const char *group, const struct ferry_command *table, int ar
       || strcmp (argv[0], "help") == 0)
     {
       /* Without a command, as Podman: the help, then the error.  */
-      printf ("Usage: ferry %s COMMAND\n\nCommands:\n", group);
+      printf ("Usage:\n  ferry %s [command]\n\nCommands:\n", group);
       for (i = 0; table[i].name; i++)
         if (table[i].summary)
           printf ("  %-10s %s\n", table[i].name, table[i].summary);
@@ -502,6 +581,7 @@ ferry_cli_dispatch (const char *group, const struct ferry_command *table, int ar
     if (strcmp (table[i].name, argv[0]) == 0)
       {
         ferry_cli_template_name (group, argv[0]);
+        ferry_cli_set_command_path (group, argv[0]);
         return table[i].run (argc, argv);
       }
   switch (ferry_cli_unknown_command_flags (argc, argv, group))

@@ -167,6 +167,18 @@ int ferry_cli_common_option (int opt, const char *cmd, char **argv);
 /* ferry_cli_common_option, printing USAGE for 'h'.  */
 int ferry_cli_parse_or_help (int opt, const char *cmd, char **argv, const char *usage);
 
+/* The command as Podman names it in usage lines and errors ("container
+ * list" for `ferry container ls`, "system info" for `ferry system info`):
+ * GROUP (NULL at the top) and the word CMD the user gave.  */
+void ferry_cli_set_command_path (const char *group, const char *cmd);
+/* That path ("" before any command).  */
+const char *ferry_cli_command_path (void);
+/* Prints USAGE in Podman's shape, "Usage:" and then each synopsis on a
+ * line of its own ("Usage: ferry X" and "       ferry X" lines of USAGE),
+ * naming the command as it was invoked (`ferry rmi --help` says "ferry
+ * rmi", not the "ferry image rm" it shares its usage with).  */
+void ferry_cli_print_usage (const char *usage);
+
 /* The options of a command CMD whose only one of its own is -f/--format
  * (set in *FORMAT), besides --help (USAGE) and the global ones.  0 to go
  * on with the arguments at optind, else 1 + the exit code (help: 0).  */

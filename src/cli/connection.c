@@ -52,7 +52,7 @@ check_destination (const char *uri, const char *identity)
 }
 
 static const char add_usage[]
-    = "Usage: ferry system connection add [OPTIONS] NAME DESTINATION\n\n"
+    = "Usage: ferry system connection add [options] NAME DESTINATION\n\n"
       "Record a destination under NAME, in Podman's connections file, so that NAME:: in\n"
       "image scp and NAME in container migrate reach ferry there through ssh.\n"
       "DESTINATION is [ssh://][USER@]HOST[:PORT][/PATH].  Unless --socket-path is given,\n"
@@ -140,7 +140,7 @@ static const struct ferry_cli_column connection_columns[] = {
 };
 
 static const char list_usage[]
-    = "Usage: ferry system connection list [OPTIONS]\n\n"
+    = "Usage: ferry system connection list [options]\n\n"
       "List the connections, from Podman's connections file.\n\n"
       "Options:\n"
       "  -f, --format FORMAT  json, or a Go template per connection ({{.Name}} {{.URI}}\n"
@@ -228,7 +228,7 @@ connection_list (int argc, char **argv)
   return ret;
 }
 
-static const char remove_usage[] = "Usage: ferry system connection remove [OPTIONS] NAME\n\n"
+static const char remove_usage[] = "Usage: ferry system connection remove [options] NAME\n\n"
                                    "Delete a connection (a name that is none is no error, as in Podman).\n\n"
                                    "Options:\n"
                                    "  -a, --all   remove all connections\n";

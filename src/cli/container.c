@@ -430,7 +430,7 @@ create_args_free (struct create_args *a)
 }
 
 static const char create_usage[]
-    = "Usage: ferry %s [OPTIONS] IMAGE [COMMAND [ARG...]]\n\n"
+    = "Usage: ferry %s [options] IMAGE [COMMAND [ARG...]]\n\n"
       "%s\n\n"
       "Options:\n"
       "%s"
@@ -1290,7 +1290,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
                              : c == OPT_SIG_PROXY   ? "sig-proxy"
                              : c == OPT_PRESERVE_FD ? "preserve-fd"
                                                     : "preserve-fds",
-                             cmd);
+                             ferry_cli_command_path ());
             return -1;
           }
         r = run_only_option (c, optarg, a);
@@ -1392,7 +1392,7 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         /* run's: a created container has not exited to clean up after.  */
         if (! is_run)
           {
-            ferry_cli_failf ("unknown flag: --rmi\nSee 'ferry %s --help'", cmd);
+            ferry_cli_failf ("unknown flag: --rmi\nSee 'ferry %s --help'", ferry_cli_command_path ());
             return -1;
           }
         a->o.remove_image = 1;
@@ -1652,25 +1652,29 @@ parse_create (int argc, char **argv, const char *cmd, int is_run, struct create_
         a->o.workdir = optarg;
         break;
       case 'H':
-        printf (create_usage, cmd,
-                is_run ? "Create a container from IMAGE and start it." : "Create a container from IMAGE.",
-                is_run
-                    ? "  -a, --attach STREAM      connect only these of the container's streams: stdin,\n"
-                      "                           stdout, stderr (repeatable; default all three)\n"
-                      "  -d, --detach             run in the background and print the ID\n"
-                      "      --detach-keys KEYS   the keys that detach from the container, leaving it\n"
-                      "                           running (default: containers.conf's detach_keys,\n"
-                      "                           else \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
-                      "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
-                      "                           container, as the same numbers\n"
-                      "      --rmi                with --rm's removal of the container, remove its image\n"
-                      "                           too, unless another container uses it\n"
-                      "      --preserve-fd FD     pass descriptor FD into the container as FD (repeatable,\n"
-                      "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
-                      "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
-                      "                           (default true)\n"
-                    : "  -a, --attach STREAM      taken and kept nowhere, as by Podman 5.4's create:\n"
-                      "                           start --attach connects every stream anyway\n");
+        {
+          cleanup_free char *text = xasprintf (
+              create_usage, cmd,
+              is_run ? "Create a container from IMAGE and start it." : "Create a container from IMAGE.",
+              is_run ? "  -a, --attach STREAM      connect only these of the container's streams: stdin,\n"
+                       "                           stdout, stderr (repeatable; default all three)\n"
+                       "  -d, --detach             run in the background and print the ID\n"
+                       "      --detach-keys KEYS   the keys that detach from the container, leaving it\n"
+                       "                           running (default: containers.conf's detach_keys,\n"
+                       "                           else \"" FERRY_DEFAULT_DETACH_KEYS "\"; \"\" for none)\n"
+                       "      --preserve-fds N     pass ferry's file descriptors 3 to 3+N-1 into the\n"
+                       "                           container, as the same numbers\n"
+                       "      --rmi                with --rm's removal of the container, remove its image\n"
+                       "                           too, unless another container uses it\n"
+                       "      --preserve-fd FD     pass descriptor FD into the container as FD (repeatable,\n"
+                       "                           or FD,FD...); the numbers below it from 3 are /dev/null\n"
+                       "      --sig-proxy[=BOOL]   pass the signals ferry gets on to the container\n"
+                       "                           (default true)\n"
+                     : "  -a, --attach STREAM      taken and kept nowhere, as by Podman 5.4's create:\n"
+                       "                           start --attach connects every stream anyway\n");
+
+          ferry_cli_print_usage (text);
+        }
         return -2;
       default:
         r = ferry_cli_transfer_option (c, optarg, &a->transfer, &a->pull);
@@ -1779,6 +1783,20 @@ code_of_removed (ferry_engine_t *e, const char *id)
   return code;
 }
 
+/* The size of the terminal on ferry's standard input, as Podman takes
+ * it for a -t container; 0 when there is none.  */
+static void
+terminal_size (unsigned *rows, unsigned *cols)
+{
+  struct winsize ws;
+
+  if (ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+    {
+      *rows = ws.ws_row;
+      *cols = ws.ws_col;
+    }
+}
+
 static int
 run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
 {
@@ -1799,6 +1817,8 @@ run_attached (ferry_engine_t *e, const char *id, const struct create_args *a)
   so.attach_fd = &fd;
   so.preserve_fds = a->preserve_fds;
   so.n_preserve_fds = a->n_preserve_fds;
+  if (a->o.tty)
+    terminal_size (&so.rows, &so.cols);
   if (ferry_container_start (e, id, &so, &err) < 0)
     {
       code = fail_with_code (&err);
@@ -2089,6 +2109,10 @@ create_command (int argc, char **argv, int is_run)
       return r == -2 ? 0 : r == -3 ? FERRY_EXIT_CANNOT_INVOKE : FERRY_EXIT_ERROR;
     }
   ferry_cli_systemd_command_line (&a.systemd, argc - r);
+  /* Podman's run warns, detached too, and goes on.  */
+  if (is_run && a.o.tty && a.o.interactive && ! isatty (STDIN_FILENO))
+    ferry_cli_podman_warnf ("The input device is not a TTY. The --tty and --interactive flags might not work "
+                            "properly");
   /* A terminal's TIOCSTI would let the container type into it.  */
   if (a.o.log_driver && strcmp (a.o.log_driver, "passthrough") == 0
       && (isatty (STDIN_FILENO) || isatty (STDOUT_FILENO) || isatty (STDERR_FILENO)))
@@ -2590,7 +2614,7 @@ simple_options (int argc, char **argv, const char *cmd, const char *shortopts, c
       int r;
       if (c == 'H' || (c == 'h' && strchr (shortopts, 'h') == NULL))
         {
-          fputs (usage, stdout);
+          ferry_cli_print_usage (usage);
           return 0;
         }
       if (handle && (r = handle (c, optarg, data)) <= 0)
@@ -2602,7 +2626,7 @@ simple_options (int argc, char **argv, const char *cmd, const char *shortopts, c
       r = ferry_cli_common_option (c, cmd, argv);
       if (r > 0)
         {
-          fputs (usage, stdout);
+          ferry_cli_print_usage (usage);
           return 0;
         }
       if (r < 0)
@@ -2734,6 +2758,8 @@ start_attached (int argc, char **argv, struct start_flags *f)
     return FERRY_EXIT_ERROR;
   so.attach = 1;
   so.attach_fd = &fd;
+  if (tty)
+    terminal_size (&so.rows, &so.cols);
   if (ferry_container_start (e, id, &so, &err) < 0)
     {
       start_failed (&err, id, 0);
@@ -2819,7 +2845,7 @@ ferry_cmd_start (int argc, char **argv)
   int r;
 
   r = simple_options (argc, argv, "start", ":af:il", opts,
-                      "Usage: ferry start [OPTIONS] CONTAINER...\n\nStart created or exited "
+                      "Usage: ferry start [options] CONTAINER...\n\nStart created or exited "
                       "containers (a running one is left as it is).\n\n"
                       "Options:\n"
                       "      --all               start every container (printing their IDs)\n"
@@ -2969,7 +2995,7 @@ ferry_cmd_stop (int argc, char **argv)
 
   r = simple_options (
       argc, argv, "stop", ":af:ilt:", opts,
-      "Usage: ferry stop [-a] [-i] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\nStop containers: the "
+      "Usage: ferry stop [options] CONTAINER...\n\nStop containers: the "
       "stop signal, then SIGKILL after the timeout.  A container that is not running is\nleft as it is "
       "(and printed).\n\nOptions:\n"
       "  -a, --all             stop every container (printing their IDs)\n"
@@ -3046,15 +3072,14 @@ ferry_cmd_kill (int argc, char **argv)
   };
   int r;
 
-  r = simple_options (
-      argc, argv, "kill", ":als:", opts,
-      "Usage: ferry kill [-a] [-l] [-s SIGNAL] [--cidfile FILE] CONTAINER...\n\nSend a signal "
-      "(default KILL) to running containers.\n\nOptions:\n"
-      "  -a, --all            signal every running or paused container (printing their IDs)\n"
-      "      --cidfile FILE   signal the container whose ID FILE holds (repeatable)\n"
-      "  -l, --latest         signal the container created last (printing its ID)\n"
-      "  -s, --signal SIGNAL  a name (TERM, SIGHUP, hup) or a number\n",
-      kill_option, &f);
+  r = simple_options (argc, argv, "kill", ":als:", opts,
+                      "Usage: ferry kill [options] CONTAINER...\n\nSend a signal "
+                      "(default KILL) to running containers.\n\nOptions:\n"
+                      "  -a, --all            signal every running or paused container (printing their IDs)\n"
+                      "      --cidfile FILE   signal the container whose ID FILE holds (repeatable)\n"
+                      "  -l, --latest         signal the container created last (printing its ID)\n"
+                      "  -s, --signal SIGNAL  a name (TERM, SIGHUP, hup) or a number\n",
+                      kill_option, &f);
   if (r <= 0)
     {
       targets_release (&f.t);
@@ -3205,27 +3230,26 @@ ferry_cmd_rm (int argc, char **argv)
   };
   int r;
 
-  r = simple_options (
-      argc, argv, "rm", ":afilvt:", opts,
-      "Usage: ferry rm [-a] [-f] [-i] [-l] [-v] [--cidfile FILE] CONTAINER...\n\nRemove containers.  Exit 1 "
-      "if a container is not known, 2 if one is running without -f.\n\nOptions:\n"
-      "  -a, --all           remove every container (printing their IDs)\n"
-      "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
-      "      --depend        first remove the containers that joined its namespaces\n"
-      "                      (--network container:NAME) or require it (--requires),\n"
-      "                      printing their IDs\n"
-      "      --filter KEY=VALUE\n"
-      "                      remove every container that passes (keys as ps --filter;\n"
-      "                      repeatable; printing their IDs)\n"
-      "  -f, --force         stop running containers first (their stop signal, then SIGKILL\n"
-      "                      after their stop timeout; a paused one is killed); names that\n"
-      "                      are no container are passed over\n"
-      "  -i, --ignore        pass over names that are no container\n"
-      "  -l, --latest        remove the container created last (printing its ID)\n"
-      "  -t, --time SECONDS  with -f: SIGKILL after SECONDS instead (0: at once; -1: wait\n"
-      "                      without end)\n"
-      "  -v, --volumes       also remove their anonymous volumes\n",
-      rm_option, &f);
+  r = simple_options (argc, argv, "rm", ":afilvt:", opts,
+                      "Usage: ferry rm [options] CONTAINER...\n\nRemove containers.  Exit 1 "
+                      "if a container is not known, 2 if one is running without -f.\n\nOptions:\n"
+                      "  -a, --all           remove every container (printing their IDs)\n"
+                      "      --cidfile FILE  remove the container whose ID FILE holds (repeatable)\n"
+                      "      --depend        first remove the containers that joined its namespaces\n"
+                      "                      (--network container:NAME) or require it (--requires),\n"
+                      "                      printing their IDs\n"
+                      "      --filter KEY=VALUE\n"
+                      "                      remove every container that passes (keys as ps --filter;\n"
+                      "                      repeatable; printing their IDs)\n"
+                      "  -f, --force         stop running containers first (their stop signal, then SIGKILL\n"
+                      "                      after their stop timeout; a paused one is killed); names that\n"
+                      "                      are no container are passed over\n"
+                      "  -i, --ignore        pass over names that are no container\n"
+                      "  -l, --latest        remove the container created last (printing its ID)\n"
+                      "  -t, --time SECONDS  with -f: SIGKILL after SECONDS instead (0: at once; -1: wait\n"
+                      "                      without end)\n"
+                      "  -v, --volumes       also remove their anonymous volumes\n",
+                      rm_option, &f);
   if (r <= 0)
     {
       targets_release (&f.t);
@@ -3284,23 +3308,22 @@ pause_command (int argc, char **argv, int unpause)
                        .eligible = unpause ? is_paused : is_running };
   int r = simple_options (
       argc, argv, unpause ? "unpause" : "pause", ":af:l", opts,
-      unpause
-          ? "Usage: ferry unpause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nResume paused containers.\n\n"
-            "Options:\n"
-            "  -a, --all           resume every paused container (printing their IDs)\n"
-            "      --cidfile FILE  resume the container whose ID FILE holds (repeatable)\n"
-            "  -f, --filter KEY=VALUE\n"
-            "                      resume every container that passes (keys as ps --filter;\n"
-            "                      repeatable; printing their IDs)\n"
-            "  -l, --latest        resume the container created last (printing its ID)\n"
-          : "Usage: ferry pause [-a] [-l] [--cidfile FILE] CONTAINER...\n\nFreeze running containers "
-            "(cgroup freezer).\n\nOptions:\n"
-            "  -a, --all           freeze every running container (printing their IDs)\n"
-            "      --cidfile FILE  freeze the container whose ID FILE holds (repeatable)\n"
-            "  -f, --filter KEY=VALUE\n"
-            "                      freeze every container that passes (keys as ps --filter;\n"
-            "                      repeatable; printing their IDs)\n"
-            "  -l, --latest        freeze the container created last (printing its ID)\n",
+      unpause ? "Usage: ferry unpause [options] CONTAINER...\n\nResume paused containers.\n\n"
+                "Options:\n"
+                "  -a, --all           resume every paused container (printing their IDs)\n"
+                "      --cidfile FILE  resume the container whose ID FILE holds (repeatable)\n"
+                "  -f, --filter KEY=VALUE\n"
+                "                      resume every container that passes (keys as ps --filter;\n"
+                "                      repeatable; printing their IDs)\n"
+                "  -l, --latest        resume the container created last (printing its ID)\n"
+              : "Usage: ferry pause [options] CONTAINER...\n\nFreeze running containers "
+                "(cgroup freezer).\n\nOptions:\n"
+                "  -a, --all           freeze every running container (printing their IDs)\n"
+                "      --cidfile FILE  freeze the container whose ID FILE holds (repeatable)\n"
+                "  -f, --filter KEY=VALUE\n"
+                "                      freeze every container that passes (keys as ps --filter;\n"
+                "                      repeatable; printing their IDs)\n"
+                "  -l, --latest        freeze the container created last (printing its ID)\n",
       pause_option, &t);
   if (r > 0)
     r = for_each_target (argc, argv, &t, do_pause, unpause ? (void *) 1 : NULL);
@@ -3356,7 +3379,7 @@ ferry_cmd_init (int argc, char **argv)
                                         { NULL, 0, NULL, 0 } };
   struct targets t = { .none_given = "you must provide at least one name or id" };
   int r = simple_options (argc, argv, "init", ":al", opts,
-                          "Usage: ferry init [-a] [-l] CONTAINER...\n\n"
+                          "Usage: ferry init [options] CONTAINER...\n\n"
                           "Create containers in the runtime without starting their process: they "
                           "are initialized,\nand ferry start runs them.\n\nOptions:\n"
                           "  -a, --all      initialize every container (printing their IDs)\n"
@@ -3548,7 +3571,7 @@ ferry_cmd_mount (int argc, char **argv)
   struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
   int r = simple_options (
       argc, argv, "mount", ":al", opts,
-      "Usage: ferry mount [-a] [-l] [--format json] [--no-trunc] [CONTAINER...]\n\n"
+      "Usage: ferry mount [options] [CONTAINER...]\n\n"
       "Mount containers' root file systems on the host and print where; with no container, list\n"
       "the containers whose root file system is mounted.\n\nOptions:\n"
       "  -a, --all          mount every container's root file system\n"
@@ -3616,7 +3639,7 @@ ferry_cmd_unmount (int argc, char **argv)
   struct mount_flags f = { .t = { .none_given = "you must provide at least one name or id" } };
   int r = simple_options (
       argc, argv, "unmount", ":afl", opts,
-      "Usage: ferry unmount [-a] [-f] [-l] CONTAINER...\n\n"
+      "Usage: ferry unmount [options] CONTAINER...\n\n"
       "Undo one ferry mount of each container; the root file system is unmounted when no mount\n"
       "is left and the container does not run.\n\nOptions:\n"
       "  -a, --all      unmount every container mounted with ferry mount (printing their IDs)\n"
@@ -3678,8 +3701,9 @@ container_clone (int argc, char **argv)
                                         HELP_OPTION,
                                         { NULL, 0, NULL, 0 } };
   static const char usage[]
-      = "Usage: ferry container clone [OPTIONS] CONTAINER [NAME]\n\n"
-        "Create a new container with the options of CONTAINER, and print its ID.  The\n"
+      = "Usage: ferry container clone [options] CONTAINER [NAME [IMAGE]]\n\n"
+        "Create a new container with the options of CONTAINER, and print its ID; with IMAGE\n"
+        "(stored here), it runs that image with CONTAINER's command and settings.  The\n"
         "resource options change the copy's limits as ferry update would (the others stay\n"
         "the original's).\n\nOptions:\n"
         "      --blkio-weight N     block I/O weight, 10 to 1000\n"
@@ -3723,7 +3747,7 @@ container_clone (int argc, char **argv)
       switch (c)
         {
         case 'H':
-          fputs (usage, stdout);
+          ferry_cli_print_usage (usage);
           return 0;
         case OPT_CLONE_NAME:
           o.name = optarg;
@@ -3749,25 +3773,23 @@ container_clone (int argc, char **argv)
           r = ferry_cli_common_option (c, "container clone", argv);
           if (r > 0)
             {
-              fputs (usage, stdout);
+              ferry_cli_print_usage (usage);
               return 0;
             }
           if (r < 0)
             return FERRY_EXIT_ERROR;
         }
     }
-  if (argc - optind < 1 || argc - optind > 2)
-    {
-      if (argc - optind == 3)
-        return ferry_cli_failf ("ferry container clone takes no IMAGE: the copy runs the original's image; "
-                                "use ferry create with the image instead");
-      return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
-    }
+  if (argc - optind < 1 || argc - optind > 3)
+    return ferry_cli_failf ("accepts between 1 and 3 arg(s), received %d", argc - optind);
   if (force && ! destroy)
     return ferry_cli_failf ("cannot set --force without --destroy: invalid argument");
   /* NAME as the second argument, as Podman takes it; --name wins.  */
-  if (o.name == NULL && argc - optind == 2)
+  if (o.name == NULL && argc - optind >= 2)
     o.name = argv[optind + 1];
+  /* IMAGE third, the original's command on it, as Podman's.  */
+  if (argc - optind == 3)
+    o.image = argv[optind + 2];
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -3830,19 +3852,18 @@ ferry_cmd_restart (int argc, char **argv)
   };
   int r;
 
-  r = simple_options (
-      argc, argv, "restart", ":af:lt:", opts,
-      "Usage: ferry restart [-a [--running]] [-l] [-t SECONDS] [--cidfile FILE] CONTAINER...\n\n"
-      "Stop containers (as ferry stop) and start them again.\n\nOptions:\n"
-      "  -a, --all            restart every container (printing their IDs)\n"
-      "      --cidfile FILE   restart the container whose ID FILE holds (repeatable)\n"
-      "  -f, --filter KEY=VALUE\n"
-      "                       restart every container that passes (keys as ps --filter;\n"
-      "                       repeatable; printing their IDs)\n"
-      "  -l, --latest         restart the container created last (printing its ID)\n"
-      "      --running        with --all: only the running ones\n"
-      "  -t, --time SECONDS   wait this long before SIGKILL (default: the container's, 10)\n",
-      restart_option, &f);
+  r = simple_options (argc, argv, "restart", ":af:lt:", opts,
+                      "Usage: ferry restart [options] CONTAINER...\n\n"
+                      "Stop containers (as ferry stop) and start them again.\n\nOptions:\n"
+                      "  -a, --all            restart every container (printing their IDs)\n"
+                      "      --cidfile FILE   restart the container whose ID FILE holds (repeatable)\n"
+                      "  -f, --filter KEY=VALUE\n"
+                      "                       restart every container that passes (keys as ps --filter;\n"
+                      "                       repeatable; printing their IDs)\n"
+                      "  -l, --latest         restart the container created last (printing its ID)\n"
+                      "      --running        with --all: only the running ones\n"
+                      "  -t, --time SECONDS   wait this long before SIGKILL (default: the container's, 10)\n",
+                      restart_option, &f);
   if (r <= 0)
     {
       targets_release (&f.t);
@@ -3899,7 +3920,7 @@ container_exists (int argc, char **argv)
   int external = 0, r;
 
   r = simple_options (argc, argv, "container exists", ":", opts,
-                      "Usage: ferry container exists [--external] CONTAINER\n\nExit 0 if the container "
+                      "Usage: ferry container exists [options] CONTAINER\n\nExit 0 if the container "
                       "exists, 1 if not.\n\nOptions:\n"
                       "      --external   also a container in ferry's storage that no record names\n"
                       "                   (by ID or ID prefix; see ferry ps --external)\n",
@@ -4041,7 +4062,7 @@ wait_one (ferry_engine_t *e, const char *id, const struct wait_options *o, ferry
 }
 
 static const char wait_usage[]
-    = "Usage: ferry wait [OPTIONS] CONTAINER...\n\n"
+    = "Usage: ferry wait [options] CONTAINER...\n\n"
       "Wait for containers to exit (or reach another state) and print their exit codes.\n\n"
       "Options:\n"
       "      --condition STATE   wait until created, initialized, running, paused,\n"
@@ -4091,7 +4112,7 @@ ferry_cmd_wait (int argc, char **argv)
         o.latest = 1;
         break;
       case 'H':
-        fputs (wait_usage, stdout);
+        ferry_cli_print_usage (wait_usage);
         return 0;
       default:
         if ((r = ferry_cli_parse_or_help (c, "wait", argv, wait_usage)))
@@ -4100,7 +4121,8 @@ ferry_cmd_wait (int argc, char **argv)
   if (o.latest && optind < argc)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! o.latest && optind >= argc)
-    return ferry_cli_failf ("\"ferry wait\" requires a name, id, or the \"--latest\" flag");
+    return ferry_cli_failf ("\"ferry %s\" requires a name, id, or the \"--latest\" flag",
+                            ferry_cli_command_path ());
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -4232,13 +4254,13 @@ diff_main (int argc, char **argv, enum ferry_diff_of of)
   r = simple_options (
       argc, argv, of == FERRY_DIFF_CONTAINER ? "container diff" : "diff", ":l", opts,
       of == FERRY_DIFF_CONTAINER
-          ? "Usage: ferry container diff [--format json] [-l] CONTAINER [CONTAINER]\n\n"
+          ? "Usage: ferry container diff [options] CONTAINER [CONTAINER]\n\n"
             "List the files a container added (A), changed (C) or deleted (D) in its\n"
             "root filesystem (against itself, nothing).\n\nOptions:\n"
             "      --format json  one JSON object: the paths under \"changed\", \"added\" and\n"
             "                     \"deleted\" (a kind without any left out)\n"
             "  -l, --latest       the container created last\n"
-          : "Usage: ferry diff [--format json] [-l] CONTAINER|IMAGE [PARENT]\n\n"
+          : "Usage: ferry diff [options] CONTAINER|IMAGE [PARENT]\n\n"
             "List the files a container added (A), changed (C) or deleted (D) in its\n"
             "root filesystem, or an image's top layer over the layers below it.  With\n"
             "PARENT (the container's image, or the image below the image's top layer;\n"
@@ -4252,7 +4274,8 @@ diff_main (int argc, char **argv, enum ferry_diff_of of)
   if (f.latest && argc - optind > 0)
     return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! f.latest && argc - optind == 0)
-    return ferry_cli_failf ("\"ferry diff\" requires a name, id, or the \"--latest\" flag");
+    return ferry_cli_failf ("\"ferry %s\" requires a name, id, or the \"--latest\" flag",
+                            ferry_cli_command_path ());
   if (argc - optind > 2)
     return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d", argc - optind);
   e = ferry_cli_open_engine ();
@@ -4435,8 +4458,8 @@ ferry_cmd_exec (int argc, char **argv)
   int r, code = 0, first;
 
   r = simple_options (argc, argv, "exec", "+:de:w:u:itl", opts,
-                      "Usage: ferry exec [OPTIONS] CONTAINER COMMAND [ARG...]\n"
-                      "       ferry exec [OPTIONS] --latest COMMAND [ARG...]\n\nRun a command in a running "
+                      "Usage: ferry exec [options] CONTAINER COMMAND [ARG...]\n"
+                      "       ferry exec [options] --latest COMMAND [ARG...]\n\nRun a command in a running "
                       "container.\n\nOptions:\n"
                       "  -d, --detach         run in the background (prints the exec session's ID)\n"
                       "      --detach-keys KEYS with -it: the keys that detach, leaving the command\n"
@@ -4725,7 +4748,7 @@ ferry_cmd_logs (int argc, char **argv)
   clock_gettime (CLOCK_REALTIME, &a.now);
   r = simple_options (
       argc, argv, "logs", ":flnt", opts,
-      "Usage: ferry logs [OPTIONS] CONTAINER [CONTAINER...]\n\nPrint the output of containers.  With "
+      "Usage: ferry logs [options] CONTAINER [CONTAINER...]\n\nPrint the output of containers.  With "
       "several, each line starts\nwith the container's short ID (its name with --names).\n\nOptions:\n"
       "      --color[=BOOL] write each container's lines in a colour of its own, as Podman\n"
       "  -f, --follow       keep printing until the containers exit\n"
@@ -5483,7 +5506,7 @@ ps_option (int c, const char *arg, void *data)
 }
 
 static const char ps_usage[]
-    = "Usage: ferry ps [OPTIONS]\n\n"
+    = "Usage: ferry ps [options]\n\n"
       "List containers (running ones; -a: all).\n\n"
       "Options:\n"
       "  -a, --all              all containers, not only running ones\n"
@@ -5681,7 +5704,8 @@ ferry_cmd_ps (int argc, char **argv)
     {
       ps_flags_release (&f);
       if (r > 0)
-        return ferry_cli_failf ("`ferry ps` takes no arguments (got `%s`)", argv[optind]);
+        return ferry_cli_failf ("`ferry %s` takes no arguments (got `%s`)", ferry_cli_command_path (),
+                                argv[optind]);
       return r < 0 ? FERRY_EXIT_ERROR : 0;
     }
   /* Podman's checks, in its words.  */
@@ -5719,7 +5743,7 @@ ferry_cmd_ps (int argc, char **argv)
 }
 
 static const char cleanup_usage[]
-    = "Usage: ferry container cleanup [OPTIONS] CONTAINER [CONTAINER...]\n\n"
+    = "Usage: ferry container cleanup [options] CONTAINER [CONTAINER...]\n\n"
       "Unmount the root file system and /dev/shm of exited containers, take down their\n"
       "network, and record their exit; what ferry does by itself when a container exits,\n"
       "run by hand when that did not happen.  A running container is left as it is.  When\n"
@@ -6089,7 +6113,7 @@ ferry_cmd_port (int argc, char **argv)
   int r, nargs;
 
   r = simple_options (argc, argv, "port", ":al", opts,
-                      "Usage: ferry port [-a] [-l] CONTAINER [PORT[/PROTOCOL]]\n\n"
+                      "Usage: ferry port [options] CONTAINER [PORT[/PROTOCOL]]\n\n"
                       "List a container's published ports, or where one of them is published.\n\n"
                       "Options:\n"
                       "  -a, --all     every running container's, each line after its ID and a tab\n"

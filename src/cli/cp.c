@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 static const char cp_usage[]
-    = "Usage: ferry cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
-      "       ferry cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n"
-      "       ferry cp [OPTIONS] CONTAINER:SRC_PATH CONTAINER:DEST_PATH\n\n"
+    = "Usage: ferry cp [options] CONTAINER:SRC_PATH DEST_PATH|-\n"
+      "       ferry cp [options] SRC_PATH|- CONTAINER:DEST_PATH\n"
+      "       ferry cp [options] CONTAINER:SRC_PATH CONTAINER:DEST_PATH\n\n"
       "Copy files or directories between a container and the host.  `-` is a tar\n"
       "stream on standard output (from a container) or standard input (into one);\n"
       "SRC_PATH/. copies a directory's content.  Paths in the container are resolved\n"

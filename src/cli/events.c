@@ -346,7 +346,7 @@ resume_lines (struct events_args *a, char *buf, size_t len, size_t *kept)
 }
 
 static const char events_usage[]
-    = "Usage: ferry events [OPTIONS]\n\n"
+    = "Usage: ferry events [options]\n\n"
       "Show the events of containers, images, volumes and networks of this runroot\n"
       "(<runroot>/events/events.log), and keep showing new ones until interrupted.\n\n"
       "Options:\n"
@@ -415,7 +415,7 @@ ferry_cmd_events (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("accepts 0 arg(s), received %d", argc - optind);
+    return ferry_cli_failf ("`ferry %s` takes no arguments", ferry_cli_command_path ());
   {
     /* Where containers.conf puts the log, and whether it keeps one.  */
     ferry_error_t err = NULL;

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 static const char export_usage[]
-    = "Usage: ferry export [OPTIONS] CONTAINER\n\n"
+    = "Usage: ferry export [options] CONTAINER\n\n"
       "Export a container's file system (without its volumes and mounts) as a tar\n"
       "archive, on standard output unless -o names a file.  `ferry import` makes an\n"
       "image of it.\n\n"

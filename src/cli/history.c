@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const char history_usage[]
-    = "Usage: ferry image history [OPTIONS] IMAGE\n\n"
+    = "Usage: ferry image history [options] IMAGE\n\n"
       "Displays the history of an image: its config's history entries, newest first.\n\n"
       "Options:\n"
       "      --format FORMAT  json, or a Go template per entry ({{.ID}} {{.Created}} {{.CreatedBy}}\n"
@@ -258,7 +258,7 @@ ferry_cmd_image_history (int argc, char **argv)
 }
 
 static const char tree_usage[]
-    = "Usage: ferry image tree [OPTIONS] IMAGE\n\n"
+    = "Usage: ferry image tree [options] IMAGE\n\n"
       "Print layer hierarchy of an image in a tree format.\n\n"
       "Options:\n"
       "      --whatrequires  show all child images and layers of the specified image\n";

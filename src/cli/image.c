@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 static const char load_usage[]
-    = "Usage: ferry load [-q] -i FILE\n\n"
+    = "Usage: ferry load [options]\n\n"
       "Load images from an OCI archive or a docker-archive (compressed or not), or from a\n"
       "directory holding an OCI image layout or a docker-dir (save --format oci-dir or\n"
       "docker-dir).\n\n"
@@ -135,13 +135,13 @@ ferry_cmd_load (int argc, char **argv)
           return r > 0 ? 0 : FERRY_EXIT_ERROR;
       }
   if (optind < argc)
-    return ferry_cli_failf ("ferry load takes no arguments (got `%s`): give the archive with -i FILE",
-                            argv[optind]);
+    return ferry_cli_failf ("`ferry %s` takes no arguments (got `%s`): give the archive with -i FILE",
+                            ferry_cli_command_path (), argv[optind]);
   if (input == NULL)
     {
       if (isatty (STDIN_FILENO))
         return ferry_cli_failf (
-            "no image archive given: use ferry load -i FILE, or pipe the archive to standard input");
+            "cannot read from terminal, use command-line redirection or the --input flag");
       input = "-";
     }
   /* Podman's words, then what to give.  */
@@ -168,7 +168,7 @@ ferry_cmd_load (int argc, char **argv)
 }
 
 static const char import_usage[]
-    = "Usage: ferry import [OPTIONS] FILE [NAME[:TAG]]\n\n"
+    = "Usage: ferry import [options] FILE [NAME[:TAG]]\n\n"
       "Create a one-layer image from a root-filesystem tarball (\"-\": standard input).\n\n"
       "Options:\n"
       "      --arch ARCH          the image's architecture (default: this host's)\n"
@@ -570,7 +570,7 @@ ferry_cli_image_inspect_lookup (const char *ref, bool for_template, void *store,
 }
 
 static const char inspect_usage[]
-    = "Usage: ferry image inspect [-f FORMAT] IMAGE [IMAGE...]\n\n"
+    = "Usage: ferry image inspect [options] IMAGE [IMAGE...]\n\n"
       "Display the configuration of images as JSON.\n\n"
       "Options:\n"
       "  -f, --format FORMAT  render with a Go template ({{.Id}}, {{json .Config}})\n";
@@ -655,7 +655,7 @@ image_diff (int argc, char **argv)
           continue;
         }
       r = ferry_cli_parse_or_help (c, "image diff", argv,
-                                   "Usage: ferry image diff [--format json] IMAGE [PARENT]\n\n"
+                                   "Usage: ferry image diff [options] IMAGE [PARENT]\n\n"
                                    "List the files the top layer of IMAGE added (A), changed (C) or deleted "
                                    "(D)\nover the layers below it; PARENT, when given, must be the image "
                                    "of those\nlayers (or IMAGE's own, which lists nothing).\n\nOptions:\n"
@@ -779,7 +779,7 @@ image_mount (int argc, char **argv)
           continue;
         }
       r = ferry_cli_parse_or_help (c, "image mount", argv,
-                                   "Usage: ferry image mount [-a] [--format json] [IMAGE...]\n\n"
+                                   "Usage: ferry image mount [options] [IMAGE...]\n\n"
                                    "Mount images' layers read-only on the host and print where; with no "
                                    "image, list the\nmounted images.\n\nOptions:\n"
                                    "  -a, --all          mount every image, then list the mounted images\n"
@@ -851,7 +851,7 @@ image_unmount (int argc, char **argv)
           continue;
         }
       r = ferry_cli_parse_or_help (c, "image unmount", argv,
-                                   "Usage: ferry image unmount [-a] [-f] IMAGE...\n\n"
+                                   "Usage: ferry image unmount [options] IMAGE...\n\n"
                                    "Undo one ferry image mount of each image; its layers are unmounted when "
                                    "none is left.\n\nOptions:\n"
                                    "  -a, --all     unmount every mounted image (printing their IDs)\n"
@@ -968,7 +968,7 @@ remove_with_containers (ferry_store_t *s, const char *ref, int prune, struct fer
 }
 
 static const char rm_usage[]
-    = "Usage: ferry image rm [-a] [-f] [-i] IMAGE [IMAGE...]\n\n"
+    = "Usage: ferry image rm [options] IMAGE [IMAGE...]\n\n"
       "Remove images from local storage.  Exit 1 if an image is not known,\n"
       "2 if one is in use by a container.\n\n"
       "Options:\n"
@@ -1640,7 +1640,7 @@ image_row_compare (const void *a, const void *b)
 }
 
 static const char images_usage[]
-    = "Usage: ferry images [OPTIONS] [IMAGE]\n\n"
+    = "Usage: ferry images [options] [IMAGE]\n\n"
       "List images in local storage (IMAGE: those whose name matches it, as --filter reference=).\n\n"
       "Options:\n"
       "  -a, --all              the intermediate images too (unnamed ones another image is\n"
@@ -1882,7 +1882,7 @@ image_list_alias (int argc, char **argv)
 }
 
 static const char image_prune_usage[]
-    = "Usage: ferry image prune [-a] [-f] [--external] [--filter FILTER]\n\n"
+    = "Usage: ferry image prune [options]\n\n"
       "Remove dangling images (no name, and no image built on them) that no container\n"
       "uses, and print their IDs; with --all, every image no container uses.\n\n"
       "Options:\n"

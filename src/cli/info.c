@@ -211,7 +211,7 @@ with_go_names (json_object *v)
 }
 
 static const char info_usage[]
-    = "Usage: ferry info [--format FORMAT]\n\n"
+    = "Usage: ferry info [options]\n\n"
       "Display information about the host, the image store and the programs ferry\n"
       "runs (the OCI runtime, conmon, CRIU, netavark), as YAML.\n\n"
       "Options:\n"
@@ -232,7 +232,8 @@ ferry_cmd_info (int argc, char **argv)
   if ((r = ferry_cli_format_option_only (argc, argv, "info", info_usage, &format)))
     return r - 1;
   if (optind < argc)
-    return ferry_cli_failf ("`ferry info` takes no arguments (got `%s`)", argv[optind]);
+    return ferry_cli_failf ("`ferry %s` takes no arguments (got `%s`)", ferry_cli_command_path (),
+                            argv[optind]);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;

@@ -515,7 +515,7 @@ inspect_command (int argc, char **argv, int containers_only)
                                                   { "help", no_argument, NULL, 'h' },
                                                   { NULL, 0, NULL, 0 } };
   static const char usage[]
-      = "Usage: ferry inspect [OPTIONS] CONTAINER|IMAGE|VOLUME|NETWORK...\n\nDisplay the configuration and "
+      = "Usage: ferry inspect [options] CONTAINER|IMAGE|VOLUME|NETWORK...\n\nDisplay the configuration and "
         "state of containers, images, volumes or networks as JSON.\n\nOptions:\n"
         "  -f, --format FORMAT  a Go template: {{.State.Status}}, {{json .Config}}, "
         "{{index .Config.Labels \"k\"}}\n"
@@ -525,7 +525,7 @@ inspect_command (int argc, char **argv, int containers_only)
         "  -t, --type TYPE      only objects of TYPE: container, image, volume, network or all\n"
         "                       (the default: the first of these REF names)\n";
   static const char container_usage[]
-      = "Usage: ferry container inspect [OPTIONS] CONTAINER...\n\nDisplay the configuration and "
+      = "Usage: ferry container inspect [options] CONTAINER...\n\nDisplay the configuration and "
         "state of containers as JSON.\n\nOptions:\n"
         "  -f, --format FORMAT  a Go template: {{.State.Status}}, {{json .Config}}, "
         "{{index .Config.Labels \"k\"}}\n"

@@ -190,7 +190,7 @@ cmd_help (int argc, char **argv)
   const struct ferry_command *c = NULL;
   char *help_argv[5] = { NULL };
   char page[256];
-  size_t i;
+  size_t i, words;
 
   if (argc < 2)
     {
@@ -200,7 +200,7 @@ cmd_help (int argc, char **argv)
   if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
       || (strcmp (argv[1], "help") == 0 && argc == 2))
     {
-      fputs (help_usage, stdout);
+      ferry_cli_print_usage (help_usage);
       return 0;
     }
   if (argv[1][0] == '-' && argv[1][1] != '\0')
@@ -208,17 +208,29 @@ cmd_help (int argc, char **argv)
   for (i = 0; commands[i].name && c == NULL; i++)
     if (strcmp (commands[i].name, argv[1]) == 0)
       c = &commands[i];
-  if (c == NULL || c->summary == NULL)
-    return ferry_cli_failf ("unrecognized command `ferry %s`: see 'ferry --help'", argv[1]);
-  if (argc >= 3 && ! is_group (c))
-    return ferry_cli_failf ("`ferry %s` has no subcommands: ferry help %s", argv[1], argv[1]);
-  /* system connection add: a group's group.  */
-  if (argc > 4)
-    return ferry_cli_failf (
-        "ferry help takes a command and at most two levels of subcommand (ferry help %s %s %s)", argv[1],
-        argv[2], argv[3]);
-  if ((size_t) snprintf (page, sizeof (page), "ferry-%s%s%s%s%s", argv[1], argc >= 3 ? "-" : "",
-                         argc >= 3 ? argv[2] : "", argc == 4 ? "-" : "", argc == 4 ? argv[3] : "")
+  /* umount too, which Podman's help finds as unmount's other name.  */
+  if (c == NULL)
+    {
+      /* Podman's: no error, the topic and the usage on standard error.  */
+      fputs ("Unknown help topic [", stderr);
+      for (i = 1; i < (size_t) argc; i++)
+        fprintf (stderr, "%s`%s`", i > 1 ? " " : "", argv[i]);
+      fputs ("]\n", stderr);
+      usage (stderr);
+      return 0;
+    }
+  /* The words that name a command, as Podman's help looks them up: a
+   * group's subcommand, and one more for a group's group; the words
+   * after them are left out (`help run busybox` is run's help).  */
+  words = 1;
+  if (argc >= 3 && is_group (c))
+    words = 2;
+  if (argc >= 4 && words == 2
+      && ((strcmp (argv[1], "system") == 0 && strcmp (argv[2], "connection") == 0)
+          || (strcmp (argv[1], "image") == 0 && strcmp (argv[2], "trust") == 0)))
+    words = 3;
+  if ((size_t) snprintf (page, sizeof (page), "ferry-%s%s%s%s%s", argv[1], words >= 2 ? "-" : "",
+                         words >= 2 ? argv[2] : "", words == 3 ? "-" : "", words == 3 ? argv[3] : "")
           < sizeof (page)
       && man_page_installed (page))
     {
@@ -228,11 +240,12 @@ cmd_help (int argc, char **argv)
       execvp ("man", man_argv);
       /* man went away since it was found: the usage will do.  */
     }
-  for (i = 1; i < (size_t) argc; i++)
-    help_argv[i - 1] = argv[i];
-  help_argv[argc - 1] = (char *) "--help";
+  for (i = 0; i < words; i++)
+    help_argv[i] = argv[i + 1];
+  help_argv[words] = (char *) "--help";
+  ferry_cli_set_command_path (NULL, argv[1]);
   optind = 0;
-  return c->run (argc, help_argv);
+  return c->run ((int) words + 1, help_argv);
 }
 
 static void
@@ -382,8 +395,10 @@ main (int argc, char **argv)
     return 1;
   if (optind >= argc)
     {
-      usage (stderr);
-      return FERRY_EXIT_ERROR;
+      /* As Podman: the usage, then the error.  */
+      usage (stdout);
+      fflush (stdout);
+      return ferry_cli_failf ("missing command 'ferry COMMAND'");
     }
   argc -= optind;
   argv += optind;
@@ -392,6 +407,7 @@ main (int argc, char **argv)
     if (strcmp (commands[i].name, argv[0]) == 0)
       {
         ferry_cli_template_name (NULL, argv[0]);
+        ferry_cli_set_command_path (NULL, argv[0]);
         return commands[i].run (argc, argv);
       }
   switch (ferry_cli_unknown_command_flags (argc, argv, ""))

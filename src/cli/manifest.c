@@ -130,7 +130,7 @@ print_json (json_object *obj)
 /* ---- create --------------------------------------------------------------------- */
 
 static const char create_usage[]
-    = "Usage: ferry manifest create [OPTIONS] LIST [IMAGE...]\n\n"
+    = "Usage: ferry manifest create [options] LIST [IMAGE...]\n\n"
       "Create a manifest list (an image index) named LIST, holding the IMAGEs given, and\n"
       "print its ID.  An IMAGE not in the store is pulled from its registry first.\n\n"
       "Options:\n"
@@ -285,8 +285,8 @@ platform_flags_free (struct platform_flags *f)
   "      --features F         a feature the entry records (repeatable)\n"
 
 static const char add_usage[]
-    = "Usage: ferry manifest add [OPTIONS] LIST IMAGE\n"
-      "       ferry manifest add --artifact [OPTIONS] LIST FILE [FILE...]\n\n"
+    = "Usage: ferry manifest add [options] LIST IMAGE\n"
+      "       ferry manifest add [options] --artifact LIST FILE [FILE...]\n\n"
       "Add IMAGE to the manifest list LIST and print the list's ID.  IMAGE is an image\n"
       "of the store, or else (or with docker://) one of a registry, which is pulled\n"
       "into the store so that a push of the list can send it.  With --artifact, add an\n"
@@ -498,7 +498,7 @@ edit_annotate (ferry_store_t *s, const struct ferry_image *list, void *arg, ferr
 }
 
 static const char annotate_usage[]
-    = "Usage: ferry manifest annotate [OPTIONS] LIST [DIGEST]\n\n"
+    = "Usage: ferry manifest annotate [options] LIST [DIGEST]\n\n"
       "Change what the manifest list LIST records of its image DIGEST (a manifest digest,\n"
       "as `manifest inspect` shows), or with --index of the list itself, and print the\n"
       "list's ID.\n\n"
@@ -649,7 +649,7 @@ go_quoted (const char *text, size_t len)
 /* ---- inspect -------------------------------------------------------------------- */
 
 static const char inspect_usage[]
-    = "Usage: ferry manifest inspect [OPTIONS] LIST\n\n"
+    = "Usage: ferry manifest inspect [options] LIST\n\n"
       "Print the manifest list LIST as JSON: a list of the store, or else the manifest\n"
       "list a registry holds under that name (an image's manifest is refused, as by\n"
       "Podman).\n\n"
@@ -741,7 +741,7 @@ manifest_inspect (int argc, char **argv)
 /* ---- push ----------------------------------------------------------------------- */
 
 static const char push_usage[]
-    = "Usage: ferry manifest push [OPTIONS] LIST [DESTINATION]\n\n"
+    = "Usage: ferry manifest push [options] LIST [DESTINATION]\n\n"
       "Push the manifest list LIST, and first every image it lists, to DESTINATION\n"
       "([docker://]REGISTRY/REPOSITORY:TAG; default: LIST's own name).  The images\n"
       "must be in the store.\n\n"
@@ -980,7 +980,7 @@ manifest_remove (int argc, char **argv)
   return 0;
 }
 
-static const char rm_usage[] = "Usage: ferry manifest rm [OPTIONS] LIST...\n\n"
+static const char rm_usage[] = "Usage: ferry manifest rm [options] LIST...\n\n"
                                "Remove manifest lists from the store (the images they list stay).\n\n"
                                "Options:\n"
                                "  -i, --ignore             a LIST that does not exist is no error\n";

@@ -30,7 +30,7 @@ enum
 };
 
 static const char migrate_usage[]
-    = "Usage: ferry container migrate [OPTIONS] CONTAINER DESTINATION\n\n"
+    = "Usage: ferry container migrate [options] CONTAINER DESTINATION\n\n"
       "Move a running container to another host in one step.  It is frozen, checkpointed and\n"
       "streamed through ssh into ferry on DESTINATION (ssh://[USER@]HOST[:PORT], or the name of a\n"
       "connection: ferry system connection), which restores it\n"
@@ -242,7 +242,7 @@ ferry_cmd_migrate (int argc, char **argv)
           int h = ferry_cli_common_option (c, "container migrate", argv);
           if (h > 0)
             {
-              fputs (migrate_usage, stdout);
+              ferry_cli_print_usage (migrate_usage);
               return 0;
             }
           if (h < 0)
@@ -273,8 +273,9 @@ ferry_cmd_migrate (int argc, char **argv)
     return ferry_cli_failf ("--creds and --authfile are not passed to the target: log in there "
                             "(ferry login REGISTRY) for its pull");
   if (argc - optind != 2)
-    return ferry_cli_failf ("ferry container migrate takes a container and a destination: ferry container "
-                            "migrate CONTAINER ssh://[USER@]HOST[:PORT]");
+    return ferry_cli_failf ("accepts 2 arg(s), received %d: ferry container migrate takes a container and a "
+                            "destination: ferry container migrate CONTAINER ssh://[USER@]HOST[:PORT]",
+                            argc - optind);
   if (pages_socket)
     return ferry_cli_failf ("--lazy-pages-socket belongs to --receive");
   if (r.keep_source && r.name)

@@ -64,7 +64,7 @@ by_family (const char *arg, const char **v4, const char **v6, const char *flag)
 }
 
 static const char create_usage[]
-    = "Usage: ferry network create [OPTIONS] NAME\n\n"
+    = "Usage: ferry network create [options] NAME\n\n"
       "Create a bridge network, set up by netavark when a container first joins it.\n\n"
       "Options:\n"
       "  -d, --driver DRIVER       bridge (the default), or macvlan or ipvlan: containers appear\n"
@@ -620,7 +620,7 @@ network_filter_match (ferry_engine_t *e, const struct network_filters *f, json_o
 }
 
 static const char ls_usage[]
-    = "Usage: ferry network ls [OPTIONS]\n\n"
+    = "Usage: ferry network ls [options]\n\n"
       "List networks.\n\n"
       "Options:\n"
       "  -f, --filter KEY=VALUE name=REGEX, id=PREFIX, driver=D, label=K[=V], label!=K[=V],\n"
@@ -685,7 +685,7 @@ network_ls (int argc, char **argv)
           return r - 1;
       }
   if (optind < argc)
-    return ferry_cli_failf ("ferry network ls takes no arguments (got `%s`)", argv[optind]);
+    return ferry_cli_failf ("`ferry network ls` takes no arguments (got `%s`)", argv[optind]);
   e = ferry_cli_open_engine ();
   if (e == NULL)
     return FERRY_EXIT_ERROR;
@@ -747,7 +747,7 @@ ferry_cli_network_inspect_lookup (const char *name, bool for_template, void *eng
 }
 
 static const char inspect_usage[]
-    = "Usage: ferry network inspect [OPTIONS] NETWORK [NETWORK...]\n\n"
+    = "Usage: ferry network inspect [options] NETWORK [NETWORK...]\n\n"
       "Display the definitions of networks as JSON.\n\n"
       "Options:\n"
       "  -f, --format FORMAT  render with a Go template: the definition's fields\n"
@@ -775,7 +775,7 @@ network_inspect (int argc, char **argv)
   return ferry_cli_inspect_names (&in, argv + optind, argc - optind, ferry_cli_network_inspect_lookup, e);
 }
 
-static const char rm_usage[] = "Usage: ferry network rm [OPTIONS] NETWORK [NETWORK...]\n\n"
+static const char rm_usage[] = "Usage: ferry network rm [options] NETWORK [NETWORK...]\n\n"
                                "Remove networks.\n\n"
                                "Options:\n"
                                "  -f, --force          remove the containers on the network first (each\n"
@@ -862,7 +862,7 @@ network_rm (int argc, char **argv)
 }
 
 static const char connect_usage[]
-    = "Usage: ferry network connect [OPTIONS] NETWORK CONTAINER\n\n"
+    = "Usage: ferry network connect [options] NETWORK CONTAINER\n\n"
       "Connect a container on bridge networks to one more; a running one at once.\n\n"
       "Options:\n"
       "      --alias NAME        another name of the container on the network (repeatable)\n"
@@ -938,7 +938,7 @@ network_connect (int argc, char **argv)
   return 0;
 }
 
-static const char disconnect_usage[] = "Usage: ferry network disconnect [OPTIONS] NETWORK CONTAINER\n\n"
+static const char disconnect_usage[] = "Usage: ferry network disconnect [options] NETWORK CONTAINER\n\n"
                                        "Disconnect a container from a network; a running one at once.\n\n"
                                        "Options:\n"
                                        "  -f, --force   accepted for Podman's sake: ferry never waits\n";
@@ -1034,7 +1034,7 @@ prune_filter_match (const struct prune_filters *f, json_object *def)
 }
 
 static const char prune_usage[]
-    = "Usage: ferry network prune [OPTIONS]\n\n"
+    = "Usage: ferry network prune [options]\n\n"
       "Remove the networks no container uses (not the default one).\n\n"
       "Options:\n"
       "      --filter KEY=VALUE  only networks with label=K[=V], without label!=K[=V], or made\n"
@@ -1124,7 +1124,7 @@ out:
 }
 
 static const char update_usage[]
-    = "Usage: ferry network update [OPTIONS] NETWORK\n\n"
+    = "Usage: ferry network update [options] NETWORK\n\n"
       "Change the DNS servers a network's aardvark-dns forwards to; running containers' at once.\n\n"
       "Options:\n"
       "      --dns-add IP    add this server (repeatable, or comma separated)\n"
@@ -1173,7 +1173,7 @@ network_update (int argc, char **argv)
 }
 
 static const char reload_usage[]
-    = "Usage: ferry network reload [OPTIONS] [CONTAINER...]\n\n"
+    = "Usage: ferry network reload [options] [CONTAINER...]\n\n"
       "Set up again the firewall rules and port forwarding of running containers (after something\n"
       "flushed nftables), with the same addresses; prints their IDs.\n\n"
       "Options:\n"
@@ -1208,8 +1208,11 @@ network_reload (int argc, char **argv)
       }
   if (all && latest)
     return ferry_cli_failf ("--all and --latest cannot be used together");
-  if ((all || latest) && optind < argc)
-    return ferry_cli_failf ("no arguments are needed with --%s", all ? "all" : "latest");
+  /* Podman's words, which differ for the two.  */
+  if (all && optind < argc)
+    return ferry_cli_failf ("no arguments are needed with --all");
+  if (latest && optind < argc)
+    return ferry_cli_failf ("--latest and containers cannot be used together");
   if (! all && ! latest && optind >= argc)
     return ferry_cli_failf ("you must provide at least one name or id");
   e = ferry_cli_open_engine ();

@@ -10,7 +10,7 @@
 #include <string.h>
 
 static const char prune_usage[]
-    = "Usage: ferry container prune [OPTIONS]\n\n"
+    = "Usage: ferry container prune [options]\n\n"
       "Remove every container that is not running (created or exited; paused ones\n"
       "stay), and print their IDs.  Asks first unless --force.\n\n"
       "Options:\n"

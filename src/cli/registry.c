@@ -41,7 +41,7 @@ enum
 };
 
 static const char pull_usage[]
-    = "Usage: ferry pull [OPTIONS] IMAGE\n\n"
+    = "Usage: ferry pull [options] IMAGE\n\n"
       "Pull an image from a registry: IMAGE is [docker://]REGISTRY/REPOSITORY[:TAG|@DIGEST].\n"
       "Or from a file, as Podman's transports name one: oci-archive:PATH[:REF],\n"
       "oci:DIR[:REF], docker-archive:PATH[:REF|:@N], dir:DIR; containers-storage:IMAGE is\n"
@@ -143,6 +143,9 @@ ferry_cmd_pull (int argc, char **argv)
             return r > 0 ? 0 : FERRY_EXIT_ERROR;
         }
     }
+  /* Podman's cobra words, then ferry's: one image a pull.  */
+  if (argc - optind < 1)
+    return ferry_cli_failf ("requires at least 1 arg(s), only received 0");
   if (argc - optind != 1)
     return ferry_cli_failf ("ferry pull takes one image reference (see 'ferry pull --help')");
   if (ferry_cli_transfer_finish (&tf, &o) < 0)
@@ -182,7 +185,7 @@ ferry_cmd_pull (int argc, char **argv)
 }
 
 static const char push_usage[]
-    = "Usage: ferry push [OPTIONS] IMAGE [DESTINATION]\n\n"
+    = "Usage: ferry push [options] IMAGE [DESTINATION]\n\n"
       "Push an image to a registry: DESTINATION is [docker://]REGISTRY/REPOSITORY[:TAG]\n"
       "(default: IMAGE's own name).  Compressed layers go as stored and uncompressed\n"
       "ones are compressed, so an image pulled or loaded keeps its digest; the image\n"
@@ -319,8 +322,9 @@ ferry_cmd_push (int argc, char **argv)
         }
     }
   if (argc - optind < 1 || argc - optind > 2)
-    return ferry_cli_failf (
-        "ferry push takes an image and an optional destination (see 'ferry push --help')");
+    return ferry_cli_failf ("accepts between 1 and 2 arg(s), received %d: ferry push takes an image and an "
+                            "optional destination",
+                            argc - optind);
   if (ferry_cli_compression_finish (&cf, &o) < 0)
     return FERRY_EXIT_ERROR;
   o.progress = ferry_cli_progress_mode (quiet);
@@ -473,7 +477,7 @@ read_password_stdin (void)
 }
 
 static const char login_usage[]
-    = "Usage: ferry login [OPTIONS] [REGISTRY[/NAMESPACE...]]\n\n"
+    = "Usage: ferry login [options] [REGISTRY[/NAMESPACE...]]\n\n"
       "Check credentials with a registry and keep them in the auth file, for the registry or\n"
       "for one namespace or repository of it.\n\n"
       "Options:\n"
@@ -772,7 +776,7 @@ ferry_cmd_login (int argc, char **argv)
 }
 
 static const char logout_usage[]
-    = "Usage: ferry logout [OPTIONS] [REGISTRY[/NAMESPACE...]]\n"
+    = "Usage: ferry logout [options] [REGISTRY[/NAMESPACE...]]\n"
       "       ferry logout -a\n\n"
       "Remove a registry's credentials from the auth file.\n\n"
       "Options:\n"

@@ -41,7 +41,7 @@ enum
 };
 
 static const char runlabel_usage[]
-    = "Usage: ferry container runlabel [OPTIONS] LABEL IMAGE [ARG...]\n\n"
+    = "Usage: ferry container runlabel [options] LABEL IMAGE [ARG...]\n\n"
       "Run the command the image's label LABEL (any case) describes, ARGs appended,\n"
       "as Podman does: the image is pulled when it is not here; in the label, IMAGE,\n"
       "$IMAGE and ${IMAGE} stand for the image's name, NAME, $NAME and ${NAME} for the\n"

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 static const char save_usage[]
-    = "Usage: ferry save [OPTIONS] IMAGE [IMAGE...]\n\n"
+    = "Usage: ferry save [options] IMAGE [IMAGE...]\n\n"
       "Save an image to docker-archive or oci-archive on the local machine. Default is docker-archive.\n"
       "Without -m, further arguments are names the image gets in a docker-archive.\n\n"
       "Options:\n"

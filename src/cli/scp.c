@@ -9,8 +9,8 @@
 #include <stdio.h>
 
 static const char scp_usage[]
-    = "Usage: ferry image scp [OPTIONS] IMAGE [USER@]HOST[:PORT]::\n"
-      "       ferry image scp [OPTIONS] [USER@]HOST[:PORT]::IMAGE [[USER@]HOST[:PORT]::]\n\n"
+    = "Usage: ferry image scp [options] IMAGE [USER@]HOST[:PORT]::\n"
+      "       ferry image scp [options] [USER@]HOST[:PORT]::IMAGE [[USER@]HOST[:PORT]::]\n\n"
       "Securely copy an image from one host to another: from this host to HOST, from HOST\n"
       "to this host, or from one host to another.  HOST may be a connection's name (ferry\n"
       "system connection), for its user, host, port and identity.  ferry on each other host is reached\n"

@@ -23,7 +23,7 @@
 #define SEARCH_DESCRIPTION_WIDTH 44
 
 static const char search_usage[]
-    = "Usage: ferry search [OPTIONS] TERM\n\n"
+    = "Usage: ferry search [options] TERM\n\n"
       "Search a registry for images: TERM is REGISTRY/TEXT (every repository of REGISTRY\n"
       "whose name holds TEXT; REGISTRY/ alone lists them all) or TEXT (Docker Hub).\n\n"
       "Options:\n" FERRY_REGISTRY_OPTIONS_HELP

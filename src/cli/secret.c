@@ -33,7 +33,7 @@ enum
 #define SECRET_MAX_SIZE (512 * 1024)
 
 static const char create_usage[]
-    = "Usage: ferry secret create [OPTIONS] NAME FILE|-\n\n"
+    = "Usage: ferry secret create [options] NAME FILE|-\n\n"
       "Create a secret holding the content of FILE (- : standard input), or with --env the\n"
       "value of the environment variable FILE names.  Prints its ID.\n\n"
       "Options:\n"
@@ -178,7 +178,7 @@ static const struct ferry_cli_column secret_columns[] = {
 };
 
 static const char ls_usage[]
-    = "Usage: ferry secret ls [OPTIONS]\n\n"
+    = "Usage: ferry secret ls [options]\n\n"
       "List secrets.\n\n"
       "Options:\n"
       "  -f, --filter KEY=VALUE  name=NAME or id=ID (prefixes match; repeatable)\n"
@@ -297,7 +297,7 @@ secret_ls (int argc, char **argv)
 }
 
 static const char inspect_usage[]
-    = "Usage: ferry secret inspect [OPTIONS] SECRET [SECRET...]\n\n"
+    = "Usage: ferry secret inspect [options] SECRET [SECRET...]\n\n"
       "Display the details of secrets as JSON (without their data, unless --showsecret).\n\n"
       "Options:\n"
       "  -a, --all            inspect every secret\n"
@@ -494,7 +494,7 @@ secret_inspect (int argc, char **argv)
 }
 
 static const char rm_usage[]
-    = "Usage: ferry secret rm [OPTIONS] SECRET [SECRET...]\n\n"
+    = "Usage: ferry secret rm [options] SECRET [SECRET...]\n\n"
       "Remove secrets (containers made with them keep their copies).  Prints their IDs.\n\n"
       "Options:\n"
       "  -a, --all     remove every secret\n"

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 static const char stats_usage[]
-    = "Usage: ferry stats [OPTIONS] [CONTAINER...]\n\n"
+    = "Usage: ferry stats [options] [CONTAINER...]\n\n"
       "Display what containers use: CPU, memory, network and block I/O, processes,\n"
       "read from their cgroups.  By default the running containers, every INTERVAL\n"
       "seconds until interrupted.\n\n"

@@ -47,7 +47,7 @@ go_human_duration (const char *rfc3339)
 /* ---- df ------------------------------------------------------------------- */
 
 static const char df_usage[]
-    = "Usage: ferry system df [OPTIONS]\n\n"
+    = "Usage: ferry system df [options]\n\n"
       "Show how much disk space images, containers and volumes take, and how much\n"
       "of it a prune could free.\n\n"
       "Options:\n"
@@ -331,7 +331,7 @@ system_df (int argc, char **argv)
 /* ---- prune ------------------------------------------------------------------ */
 
 static const char prune_usage[]
-    = "Usage: ferry system prune [OPTIONS]\n\n"
+    = "Usage: ferry system prune [options]\n\n"
       "Remove the containers that do not run, the networks no container uses (not the\n"
       "default one) and the images without a name that no container uses; asks first\n"
       "unless --force.\n\n"
@@ -485,7 +485,7 @@ system_prune (int argc, char **argv)
 /* ---- reset ------------------------------------------------------------------ */
 
 static const char reset_usage[]
-    = "Usage: ferry system reset [OPTIONS]\n\n"
+    = "Usage: ferry system reset [options]\n\n"
       "Stop and remove every container, and remove every image, volume and network\n"
       "(but the default one), then the files ferry keeps under --root and --runroot;\n"
       "nothing else in those directories.  Asks first unless --force.\n\n"

@@ -14,7 +14,7 @@
 /* ---- check ------------------------------------------------------------------ */
 
 static const char check_usage[]
-    = "Usage: ferry system check [OPTIONS]\n\n"
+    = "Usage: ferry system check [options]\n\n"
       "Check storage for consistency and remove anything that looks damaged: layers\n"
       "against the blobs they came from, images and containers whose layers are\n"
       "missing or damaged, and directories no record accounts for.\n\n"
@@ -141,7 +141,7 @@ system_check (int argc, char **argv)
 /* ---- migrate ---------------------------------------------------------------- */
 
 static const char migrate_usage[]
-    = "Usage: ferry system migrate [OPTIONS]\n\n"
+    = "Usage: ferry system migrate [options]\n\n"
       "Migrate existing containers to a new version of ferry: the state database is\n"
       "brought to this version's schema (as every command does when it opens the root),\n"
       "and every running container is stopped, so that it starts again under this\n"

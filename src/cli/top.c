@@ -12,7 +12,7 @@
 #include <string.h>
 
 static const char top_usage[]
-    = "Usage: ferry top [OPTIONS] CONTAINER [DESCRIPTORS...]\n\n"
+    = "Usage: ferry top [options] CONTAINER [DESCRIPTORS...]\n\n"
       "Display the processes of a running container, read from /proc.  DESCRIPTORS\n"
       "(separate words or comma-separated) choose the columns: args, capamb, capbnd,\n"
       "capeff, capinh, capprm, comm, etime, group, hgroup, hpid, huser, label, nice,\n"

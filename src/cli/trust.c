@@ -28,7 +28,7 @@ enum
 };
 
 static const char trust_show_usage[]
-    = "Usage: ferry image trust show [OPTIONS] [REGISTRY]\n\n"
+    = "Usage: ferry image trust show [options] [REGISTRY]\n\n"
       "Show the image trust policy: a row per requirement of the default and of each\n"
       "scope, with the keys' user IDs and the signature store registries.d names.\n"
       "REGISTRY is accepted and, as by Podman, every scope is shown.\n\n"
@@ -132,8 +132,9 @@ trust_show (int argc, char **argv)
 }
 
 static const char trust_set_usage[]
-    = "Usage: ferry image trust set [OPTIONS] REGISTRY|default\n\n"
-      "Set the trust policy of a registry, repository or namespace (or the default):\n"
+    = "Usage: ferry image trust set [options] REGISTRY\n\n"
+      "Set the trust policy of a registry, repository or namespace (or, as REGISTRY\n"
+      "default, the default):\n"
       "the policy file is rewritten (atomically) as Podman writes it.\n\n"
       "Options:\n"
       "  -t, --type TYPE          signedBy (default), accept, reject or sigstoreSigned\n"
@@ -223,7 +224,7 @@ ferry_cmd_image_trust (int argc, char **argv)
 /* ---- image sign ------------------------------------------------------------------------ */
 
 static const char sign_usage[]
-    = "Usage: ferry image sign [OPTIONS] TRANSPORT:IMAGE [TRANSPORT:IMAGE...]\n\n"
+    = "Usage: ferry image sign [options] TRANSPORT:IMAGE [TRANSPORT:IMAGE...]\n\n"
       "Sign images with a GnuPG key (simple signing, containers-signature(5)): for\n"
       "docker://IMAGE the manifest the registry serves, for containers-storage:IMAGE\n"
       "(a full name) the one the store keeps.  The signature is written to the\n"

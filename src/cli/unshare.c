@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 static const char unshare_usage[]
-    = "Usage: ferry unshare [OPTIONS] [COMMAND [ARG...]]\n\n"
+    = "Usage: ferry unshare [options] [COMMAND [ARG...]]\n\n"
       "Podman's command to run COMMAND in rootless Podman's user namespace.  ferry has no\n"
       "rootless mode, so there is no such namespace: as Podman does when run by root, it\n"
       "refuses (\"please use unshare with rootless\", exit 125) and runs nothing.\n\n"

@@ -14,7 +14,7 @@
 #include <string.h>
 
 static const char update_usage[]
-    = "Usage: ferry update [OPTIONS] CONTAINER\n\n"
+    = "Usage: ferry update [options] CONTAINER\n\n"
       "Change the cgroup limits of a container. A running or paused container gets them at\n"
       "once; every later start, restart and restore (in place or from an archive) keeps them.\n"
       "Limits not named stay as they were. Also its health check and restart policy, which the\n"
@@ -232,7 +232,7 @@ ferry_cmd_update (int argc, char **argv)
 
       if (c == 'H')
         {
-          fputs (update_usage, stdout);
+          ferry_cli_print_usage (update_usage);
           ret = 0;
           goto out;
         }
@@ -250,7 +250,7 @@ ferry_cmd_update (int argc, char **argv)
           taken = ferry_cli_common_option (c, "update", argv);
           if (taken > 0)
             {
-              fputs (update_usage, stdout);
+              ferry_cli_print_usage (update_usage);
               ret = 0;
               goto out;
             }

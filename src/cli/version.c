@@ -36,7 +36,7 @@ version_client (void)
 }
 
 static const char version_usage[]
-    = "Usage: ferry version [-f FORMAT]\n\nDisplay the ferry version.\n\n"
+    = "Usage: ferry version [options]\n\nDisplay the ferry version.\n\n"
       "Options:\n"
       "  -f, --format FORMAT  json, or a Go template over Podman's version structure:\n"
       "                       {{.Client.Version}}, {{.Client.APIVersion}}, {{.Client.OsArch}},\n"

@@ -59,7 +59,7 @@ other_option (int opt, const char *cmd, char **argv, const char *usage)
 
   if (r > 0)
     {
-      fputs (usage, stdout);
+      ferry_cli_print_usage (usage);
       return 1;
     }
   return r < 0 ? 1 + FERRY_EXIT_ERROR : 0;
@@ -149,7 +149,7 @@ add_label (json_object *labels, const char *arg)
 }
 
 static const char create_usage[]
-    = "Usage: ferry volume create [OPTIONS] [NAME]\n\n"
+    = "Usage: ferry volume create [options] [NAME]\n\n"
       "Create a volume (a random 64-hex name when NAME is not given) and print its name.\n\n"
       "Options:\n"
       "  -d, --driver DRIVER    volume driver: only local\n"
@@ -428,7 +428,7 @@ filters_match (const struct filters *f, const struct ferry_volume *v)
 }
 
 static const char ls_usage[]
-    = "Usage: ferry volume ls [OPTIONS]\n\n"
+    = "Usage: ferry volume ls [options]\n\n"
       "List volumes.\n\n"
       "Options:\n"
       "  -f, --filter KEY=VALUE  name=REGEX, driver=D, scope=local, label=K[=V], label!=K[=V],\n"
@@ -542,7 +542,7 @@ volume_ls (int argc, char **argv)
 }
 
 static const char inspect_usage[]
-    = "Usage: ferry volume inspect [OPTIONS] VOLUME [VOLUME...]\n\n"
+    = "Usage: ferry volume inspect [options] VOLUME [VOLUME...]\n\n"
       "Display the details of volumes as JSON.\n\n"
       "Options:\n"
       "  -a, --all            inspect every volume\n"
@@ -682,7 +682,7 @@ volume_export (int argc, char **argv)
           continue;
         }
       if ((r = other_option (c, "volume export", argv,
-                             "Usage: ferry volume export [-o FILE] VOLUME\n\n"
+                             "Usage: ferry volume export [options] VOLUME\n\n"
                              "Write a volume's content as a tar archive to standard output or FILE,\n"
                              "owners, modes, links and extended attributes kept.\n\n"
                              "Options:\n"
@@ -781,7 +781,7 @@ remove_one (ferry_db_t *db, const char *name, int force, int timeout)
   return code;
 }
 
-static const char rm_usage[] = "Usage: ferry volume rm [OPTIONS] VOLUME [VOLUME...]\n\n"
+static const char rm_usage[] = "Usage: ferry volume rm [options] VOLUME [VOLUME...]\n\n"
                                "Remove volumes and their data.  Exit 1 if a volume does not exist,\n"
                                "2 if one is used by a container.\n\n"
                                "Options:\n"
@@ -884,7 +884,7 @@ confirm_prune (struct ferry_volume **vols, size_t n)
 }
 
 static const char prune_usage[]
-    = "Usage: ferry volume prune [OPTIONS]\n\n"
+    = "Usage: ferry volume prune [options]\n\n"
       "Remove every volume that no container uses, and print their names.\n\n"
       "Options:\n"
       "      --filter KEY=VALUE  only volumes that match (as in ferry volume ls)\n"

@@ -501,10 +501,12 @@ mount_sequence() {
 @test "help --help and help help print help's usage; an unknown flag is an error, as Podman's" {
 	run_ferry help --help
 	assert_status 0
-	[[ "${lines[0]}" == "Usage: ferry help [COMMAND [SUBCOMMAND]]" ]]
+	[ "${lines[0]}" = "Usage:" ]
+	[ "${lines[1]}" = "  ferry help [COMMAND [SUBCOMMAND]]" ]
 	run_ferry help help
 	assert_status 0
-	[[ "${lines[0]}" == "Usage: ferry help [COMMAND [SUBCOMMAND]]" ]]
+	[ "${lines[0]}" = "Usage:" ]
+	[ "${lines[1]}" = "  ferry help [COMMAND [SUBCOMMAND]]" ]
 	run_ferry help --bogus
 	assert_status 125
 	[ "${lines[0]}" = "Error: unknown flag: --bogus" ]

@@ -13,6 +13,7 @@
  * Resource flags change the copy's limits as `update` would change the
  * original's.  */
 #include "container.h"
+#include "checkpoint_image.h"
 #include "internal.h"
 #include "network.h"
 #include "resources.h"
@@ -89,6 +90,38 @@ forget_own_identity (json_object *rec, const struct ferry_container *c, const ch
   json_object_object_del (rec, "RestartCount");
 }
 
+/* The copy's record names IMAGE (stored here) in place of the original's,
+ * whose command and settings it keeps; *OUT the image.  */
+static int
+other_image (ferry_engine_t *e, json_object *rec, const char *image, struct ferry_image **out,
+             ferry_error_t *err)
+{
+  cleanup_free char *matched = NULL;
+
+  if (json_object_object_get (rec, "Rootfs"))
+    return ferry_make_error (err, 0, "the container runs a --rootfs, not an image: clone it without IMAGE");
+  if (ferry_store_lookup_matched (e->store, image, out, &matched, err) < 0)
+    {
+      if ((*err)->kind != FERRY_ERROR_NOT_FOUND)
+        return -1;
+      ferry_error_release (err);
+      return ferry_make_error_kind (
+          err, FERRY_ERROR_NOT_FOUND,
+          "%s: image not known: pull it (ferry pull %s) or load it before the clone", image, image);
+    }
+  if (ferry_checkpoint_image_is (*out))
+    return ferry_make_error (err, 0, "%s is a checkpoint image: restore it (ferry container restore %s)",
+                             image, image);
+  json_object_object_add (rec, "Image", json_object_new_string (image));
+  json_object_object_add (rec, "ImageName",
+                          json_object_new_string (matched            ? matched
+                                                  : (*out)->names[0] ? (*out)->names[0]
+                                                                     : image));
+  json_object_object_add (rec, "ImageID", json_object_new_string ((*out)->id));
+  json_object_object_add (rec, "ImageDigest", json_object_new_string ((*out)->manifest_digest));
+  return 0;
+}
+
 int
 ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_clone_options *o, char **out_id,
                        ferry_error_t *err)
@@ -98,6 +131,7 @@ ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_cl
   cleanup_free char *id = ferry_random_hex (32);
   cleanup_free char *name = NULL;
   const struct ferry_resource_options none = { 0 };
+  struct ferry_image *img = NULL;
   int ret = -1;
 
   *out_id = NULL;
@@ -149,12 +183,20 @@ ferry_container_clone (ferry_engine_t *e, const char *ref, const struct ferry_cl
                                      e->runtime.name, err)
       < 0)
     goto out;
-  if (ferry_container_insert (e, c->image_id && *c->image_id ? c->image_id : NULL, rec, NULL, err) < 0)
+  if (o->image && other_image (e, rec, o->image, &img, err) < 0)
+    goto out;
+  if (ferry_container_insert (e,
+                              img                           ? img->id
+                              : c->image_id && *c->image_id ? c->image_id
+                                                            : NULL,
+                              rec, NULL, err)
+      < 0)
     goto out;
   ferry_container_event_record (e, id, rec, "create", -1);
   *out_id = steal_pointer (&id);
   ret = 0;
 out:
+  ferry_image_free (img);
   ferry_container_free (c);
   return ret;
 }

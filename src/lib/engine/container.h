@@ -337,6 +337,9 @@ struct ferry_start_options
    * (run --preserve-fds): PRESERVE_FDS[i] becomes 3 + i, -1 /dev/null.  */
   const int *preserve_fds;
   size_t n_preserve_fds;
+  /* The terminal's size (0: none), given to a -t container's pty before
+   * its process starts, so that it never sees another.  */
+  unsigned rows, cols;
 };
 
 /* Mounts the rootfs and /dev/shm, writes config.json, starts conmon (runtime
@@ -348,6 +351,10 @@ struct ferry_start_options
 struct ferry_clone_options
 {
   const char *name;
+  /* The image the copy runs instead of the original's (NULL: the
+   * original's), with the original's command and settings, as Podman's
+   * clone CONTAINER NAME IMAGE.  */
+  const char *image;
   int64_t memory, nano_cpus;
   /* --cpu-shares, --memory-swap, ... over the original's, as update
    * takes them (--memory-swap only with --memory, as Podman's clone);

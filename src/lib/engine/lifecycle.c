@@ -1041,7 +1041,8 @@ add_start_env (const struct ferry_container *c, char **env, const char *home)
 
 static int
 write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct ferry_overlay *ov,
-            const char *netns, const char *restore_from, ferry_error_t *err)
+            const char *netns, const char *restore_from, const struct ferry_start_options *so,
+            ferry_error_t *err)
 {
   cleanup_free char *dir = ferry_engine_container_dir (e, c->id);
   cleanup_free char *bundle = ferry_engine_bundle_dir (e, c->id);
@@ -1361,6 +1362,17 @@ write_spec (ferry_engine_t *e, const struct ferry_container *c, const struct fer
   }
   if (restore_from && ferry_container_criu_config (e, c, spec, c->criu_options, err) < 0)
     return -1;
+  /* The caller's terminal size, which the runtime gives the pty before
+   * the process runs: a resize through conmon could come after the
+   * process looked.  */
+  if (so && so->rows > 0 && so->cols > 0)
+    {
+      json_object *size = json_object_new_object ();
+
+      json_object_object_add (size, "height", json_object_new_int64 (so->rows));
+      json_object_object_add (size, "width", json_object_new_int64 (so->cols));
+      json_object_object_add (json_object_object_get (spec, "process"), "consoleSize", size);
+    }
   /* Compact, as Podman writes it (its bytes count in the container's size).  */
   text = ferry_json_to_string (spec, 0);
   return ferry_write_file_atomic (config_path, text, strlen (text), 0600, err);
@@ -2032,7 +2044,7 @@ ferry_container_launch (ferry_engine_t *e, struct ferry_container *c, const char
    * whose directories the search bits skip).  */
   if (restore_from && reach_restore (e, c, restore_from, cdir, err) < 0)
     goto fail;
-  if (write_spec (e, c, &ov, joined, restore_from, err) < 0
+  if (write_spec (e, c, &ov, joined, restore_from, so, err) < 0
       || ferry_container_update_record (e, c->id, c->record, err) < 0
       || ferry_userns_prepare (c, cdir, ov.upper, restore_from, err) < 0)
     goto fail;
@@ -2160,6 +2172,12 @@ start_locked (ferry_engine_t *e, struct ferry_container *c, const struct ferry_s
     }
   if (so && so->attach)
     attach_fd = *so->attach_fd;
+  /* Not worth failing the start for: the attach resizes it again.  */
+  if (so && so->rows > 0 && so->cols > 0)
+    {
+      cleanup_error ferry_error_t ignored = NULL;
+      ferry_container_resize (e, c->id, so->rows, so->cols, &ignored);
+    }
   if (ferry_runtime_start (ferry_engine_runtime_or_own (e, c), c->id, err) < 0)
     return unstart (e, c, attach_fd, c->status);
   before = c->status;

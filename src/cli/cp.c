@@ -50,35 +50,6 @@ split_container_path (const char *arg, char **ctr, const char **path)
   return true;
 }
 
-/* A bool flag's value as Go's strconv.ParseBool reads it (none: true),
- * with Podman's message for another; OPT as Podman's help names it.  */
-static int
-parse_bool (const char *opt, const char *arg, int *out)
-{
-  static const char *const yes[] = { "1", "t", "T", "TRUE", "true", "True" };
-  static const char *const no[] = { "0", "f", "F", "FALSE", "false", "False" };
-
-  if (arg && *arg == '=')
-    arg++;
-  *out = 1;
-  if (arg == NULL)
-    return 0;
-  for (size_t i = 0; i < sizeof (yes) / sizeof (yes[0]); i++)
-    {
-      if (strcmp (arg, yes[i]) == 0)
-        return 0;
-      if (strcmp (arg, no[i]) == 0)
-        {
-          *out = 0;
-          return 0;
-        }
-    }
-  return ferry_cli_failf (
-      "invalid argument \"%s\" for \"%s\" flag: strconv.ParseBool: parsing \"%s\": invalid "
-      "syntax\nSee 'ferry cp --help'",
-      arg, opt, arg);
-}
-
 int
 ferry_cmd_cp (int argc, char **argv)
 {
@@ -101,7 +72,7 @@ ferry_cmd_cp (int argc, char **argv)
     {
       if (c == 'a')
         {
-          if (parse_bool ("-a, --archive", optarg, &o.archive) != 0)
+          if (ferry_cli_go_bool ("-a, --archive", optarg, "cp", &o.archive) != 0)
             return FERRY_EXIT_ERROR;
           continue;
         }
@@ -110,7 +81,7 @@ ferry_cmd_cp (int argc, char **argv)
           int ignored;
 
           /* A copy never pauses the container: the value is only checked.  */
-          if (parse_bool ("--pause", optarg, &ignored) != 0)
+          if (ferry_cli_go_bool ("--pause", optarg, "cp", &ignored) != 0)
             return FERRY_EXIT_ERROR;
           continue;
         }

@@ -642,6 +642,10 @@ ferry_cli_open_store (void)
   return s;
 }
 
+/* Whether the event settings are read: by ferry_cli_events_configure, or
+ * by the engine as it opened.  */
+static bool events_configured;
+
 int
 ferry_cli_engine_open (ferry_engine_t **out, ferry_error_t *err)
 {
@@ -650,6 +654,7 @@ ferry_cli_engine_open (ferry_engine_t **out, ferry_error_t *err)
                               ferry_global.runtime_flags, ferry_global.modules, out, err)
       < 0)
     return -1;
+  events_configured = true;
   ferry_cdi_set_spec_dirs (*out, ferry_global.cdi_spec_dirs);
   ferry_hooks_set_dirs (*out, ferry_global.hooks_dirs);
   return 0;
@@ -739,16 +744,15 @@ ferry_cli_time_ago (const char *rfc3339)
 int
 ferry_cli_events_configure (ferry_error_t *err)
 {
-  static bool done;
   struct ferry_config c;
 
-  if (done)
+  if (events_configured)
     return 0;
   if (ferry_config_load_modules (ferry_global.config, ferry_global.modules, &c, err) < 0)
     return -1;
   ferry_events_configure (c.events_logger, c.events_logfile_path, c.events_logfile_max_size);
   ferry_config_release (&c);
-  done = true;
+  events_configured = true;
   return 0;
 }
 

@@ -279,6 +279,24 @@ show_lines (struct events_args *a, char *buf, size_t len, size_t *kept)
   return r;
 }
 
+/* Shows the lines of FD up to its end, in *BUF (*CAP bytes, grown for a
+ * long line), a last partial line kept there (*KEPT bytes) for the next
+ * read.  Returns show's answer.  */
+static int
+show_to_end (struct events_args *a, int fd, char **buf, size_t *cap, size_t *kept)
+{
+  ssize_t n;
+  int r = 0;
+
+  while (r == 0 && (n = read (fd, *buf + *kept, *cap - *kept)) > 0)
+    {
+      r = show_lines (a, *buf, *kept + (size_t) n, kept);
+      if (*kept == *cap)
+        *buf = xrealloc (*buf, *cap *= 2);
+    }
+  return r;
+}
+
 /* The timeNano of LINE if it is a rotation marker WHICH ("begin",
  * "end"); -1 if not.  */
 static int64_t
@@ -451,17 +469,8 @@ ferry_cmd_events (int argc, char **argv)
           if (r != 0)
             goto out;
         }
-      while (fd >= 0 && (n = read (fd, buf + kept, cap - kept)) > 0)
-        {
-          r = show_lines (&a, buf, kept + (size_t) n, &kept);
-          if (r != 0)
-            goto out;
-          if (kept == cap)
-            {
-              cap *= 2;
-              buf = xrealloc (buf, cap);
-            }
-        }
+      if (fd >= 0 && (r = show_to_end (&a, fd, &buf, &cap, &kept)) != 0)
+        goto out;
       if (! a.stream)
         break;
       /* Rotated: the old log has had its last event (a writer appends
@@ -469,14 +478,8 @@ ferry_cmd_events (int argc, char **argv)
        * after the read above: read it to its end again.  */
       if (fd >= 0 && log_replaced (path, fd))
         {
-          while ((n = read (fd, buf + kept, cap - kept)) > 0)
-            {
-              r = show_lines (&a, buf, kept + (size_t) n, &kept);
-              if (r != 0)
-                goto out;
-              if (kept == cap)
-                buf = xrealloc (buf, cap *= 2);
-            }
+          if ((r = show_to_end (&a, fd, &buf, &cap, &kept)) != 0)
+            goto out;
           close (fd);
           fd = -1;
           kept = 0;

@@ -1,7 +1,9 @@
 /* ferry: OCI hooks configured on the host (see hooks.h).  */
 #include "hooks.h"
 #include "../util/cleanup.h"
+#include "../util/fs.h"
 #include "../util/json.h"
+#include "../util/timeutil.h"
 #include "../util/xalloc.h"
 
 #include <dirent.h>
@@ -276,29 +278,16 @@ read_file (const char *path, json_object **out, ferry_error_t *err)
   const char *why;
   size_t len = 0;
   int skip;
-  ssize_t n;
 
   *out = NULL;
   {
     cleanup_close int fd = open (path, O_RDONLY | O_CLOEXEC);
-    size_t cap = 0;
+    cleanup_error ferry_error_t read_err = NULL;
 
     if (fd < 0)
       return errno == ENOENT ? 0 : go_error (err, "open", path, errno);
-    for (;;)
-      {
-        if (len + 4096 > cap)
-          text = xrealloc (text, cap = (cap + 4096) * 2);
-        n = read (fd, text + len, cap - len - 1);
-        if (n < 0 && errno == EINTR)
-          continue;
-        if (n < 0)
-          return go_error (err, "read", path, errno);
-        if (n == 0)
-          break;
-        len += (size_t) n;
-      }
-    text[len] = '\0';
+    if (ferry_read_fd_max (fd, path, SIZE_MAX, &text, &len, &read_err) < 0)
+      return go_error (err, "read", path, read_err->status);
   }
   tok = json_tokener_new ();
   file = json_tokener_parse_ex (tok, text, (int) len);
@@ -574,15 +563,6 @@ ferry_hooks_inject (json_object *hooks, json_object *spec, json_object *annotati
   return 0;
 }
 
-static long long
-now_ms (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static char **
 strv_of (json_object *list, const char *first)
 {
@@ -607,7 +587,7 @@ exchange (int in, int out, const char *input, char **output, size_t *len, long l
   while (in >= 0 || out >= 0)
     {
       struct pollfd p[2] = { { .fd = in, .events = POLLOUT }, { .fd = out, .events = POLLIN } };
-      long long left = deadline < 0 ? -1 : deadline - now_ms ();
+      long long left = deadline < 0 ? -1 : deadline - ferry_time_monotonic_ms ();
       ssize_t n;
 
       if ((deadline >= 0 && left <= 0)
@@ -655,7 +635,7 @@ ferry_hooks_exec (json_object *hook, const char *input, char **output, ferry_err
   cleanup_free char **argv = strv_of (json_object_object_get (hook, "args"), path);
   cleanup_free char **envp = strv_of (json_object_object_get (hook, "env"), NULL);
   int64_t timeout = ferry_json_get_int (hook, "timeout", 0);
-  long long deadline = timeout > 0 ? now_ms () + timeout * 1000 : -1;
+  long long deadline = timeout > 0 ? ferry_time_monotonic_ms () + timeout * 1000 : -1;
   cleanup_free char *out_text = NULL;
   int in_pipe[2], out_pipe[2] = { -1, -1 }, status = 0, timed_out;
   size_t len = 0;
@@ -701,7 +681,7 @@ ferry_hooks_exec (json_object *hook, const char *input, char **output, ferry_err
   if (! timed_out && deadline >= 0)
     while (waitpid (pid, &status, WNOHANG) == 0)
       {
-        if (now_ms () >= deadline)
+        if (ferry_time_monotonic_ms () >= deadline)
           {
             timed_out = 1;
             break;

@@ -113,23 +113,6 @@ rotation_line (const char *path, const char *which)
   return event_line (&ev);
 }
 
-static int
-write_all (int fd, const char *buf, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, buf, len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return -1;
-      buf += n;
-      len -= (size_t) n;
-    }
-  return 0;
-}
-
 /* Removes the temporary files of rotations that a killed ferry left in
  * DIR (of the log named BASE): only the lock's holder makes one, so
  * whatever is there now is left over.  */
@@ -171,7 +154,7 @@ rotate (const char *path, int fd, off_t size)
   if (out < 0)
     return;
   begin = rotation_line (path, "begin");
-  if (fchmod (out, 0600) < 0 || write_all (out, begin, strlen (begin)) < 0)
+  if (fchmod (out, 0600) < 0 || ferry_write_all (out, begin, strlen (begin)) < 0)
     goto fail;
   /* The line cut at the half way goes, whole or not.  */
   while ((n = pread (fd, buf, sizeof (buf), at)) > 0)
@@ -188,13 +171,13 @@ rotate (const char *path, int fd, off_t size)
           in_line = false;
           from = nl + 1;
         }
-      if (write_all (out, from, (size_t) (buf + n - from)) < 0)
+      if (ferry_write_all (out, from, (size_t) (buf + n - from)) < 0)
         goto fail;
     }
   end = rotation_line (path, "end");
   /* On disk (events_logfile_path), a crash after the rename must not
    * leave an empty log in its place.  */
-  if (n < 0 || write_all (out, end, strlen (end)) < 0 || fsync (out) < 0 || rename (tmp, path) < 0)
+  if (n < 0 || ferry_write_all (out, end, strlen (end)) < 0 || fsync (out) < 0 || rename (tmp, path) < 0)
     goto fail;
   return;
 
@@ -257,6 +240,6 @@ ferry_event_log (const char *runroot, const struct ferry_event *ev)
     }
   /* Under the lock, nobody appends after it: a write cut short is taken
    * back whole.  */
-  if (write_all (fd, line, strlen (line)) < 0)
+  if (ferry_write_all (fd, line, strlen (line)) < 0)
     (void) ! ftruncate (fd, st.st_size);
 }
